@@ -1,0 +1,1 @@
+"""Bundled data (instruments, default feeds, regulation events, icons), installed as briefing.resources."""
