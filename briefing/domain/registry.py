@@ -1,0 +1,82 @@
+"""The bundled instruments registry and regulation events (`resources/`), as domain records."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+
+from briefing.domain.models import Company, Listing, RegulationEvent
+
+
+def read_resource(name: str) -> str:
+    return resources.files("briefing.resources").joinpath(name).read_text(encoding="utf-8")
+
+
+def _d(s: str | None) -> date | None:
+    return date.fromisoformat(s) if s else None
+
+
+@dataclass(frozen=True)
+class Registry:
+    companies: tuple[Company, ...]
+    listings: tuple[Listing, ...]
+    fingerprint: str  # changes when the bundled file changes: reload into the cache then
+
+    def listing(self, symbol: str) -> Listing | None:
+        return next((l for l in self.listings if l.symbol == symbol), None)
+
+    def company_listings(self, company_id: str) -> list[Listing]:
+        return [l for l in self.listings if l.company_id == company_id]
+
+
+@cache
+def load_registry() -> Registry:
+    text = read_resource("instruments.json")
+    data = json.loads(text)
+    companies, listings = [], []
+    for c in data["companies"]:
+        companies.append(Company(
+            id=c["id"], name_en=c["name_en"], name_zh=c.get("name_zh", ""),
+            aliases_en=tuple(c.get("aliases_en", ())), aliases_zh=tuple(c.get("aliases_zh", ())),
+            tickers=tuple(c.get("tickers", ())),
+        ))
+        for l in c["listings"]:
+            listings.append(Listing(
+                symbol=l["symbol"], exchange=l["exchange"], currency=l["currency"], timezone=l["timezone"],
+                company_id=c["id"], name_en=c["name_en"], name_zh=c.get("name_zh", ""),
+                adr_ratio=l.get("adr_ratio"), kind=l.get("kind", "ordinary"),
+                listed_on=_d(l.get("listed_on")), history_from=_d(l.get("history_from")),
+            ))
+    for f in data.get("fx", ()):
+        listings.append(Listing(symbol=f["symbol"], exchange="FX", currency=f["quote"], timezone="UTC",
+                                name_en=f.get("name_en", f["symbol"]), kind="fx"))
+    for b in data.get("benchmarks", ()):
+        listings.append(Listing(symbol=b["symbol"], exchange=b["exchange"], currency=b["currency"],
+                                timezone=b["timezone"], name_en=b.get("name_en", b["symbol"]),
+                                name_zh=b.get("name_zh", ""), kind="fund"))
+    import hashlib
+
+    return Registry(tuple(companies), tuple(listings), hashlib.sha256(text.encode()).hexdigest()[:16])
+
+
+@cache
+def load_curated_events() -> tuple[RegulationEvent, ...]:
+    text = read_resource("regulation_events.json")
+    out = []
+    for e in json.loads(text)["events"]:
+        out.append(RegulationEvent(
+            id=e["id"], title_en=e["title_en"], category=e["category"], announced=_d(e.get("announced")),
+            effective=_d(e.get("effective")), body=e.get("body", ""), title_zh=e.get("title_zh", ""),
+            companies=tuple(e.get("companies", ())), summary=e.get("summary", ""),
+            source_url=e.get("source_url", ""), origin="curated",
+        ))
+    return tuple(out)
+
+
+def events_fingerprint() -> str:
+    import hashlib
+
+    return hashlib.sha256(read_resource("regulation_events.json").encode()).hexdigest()[:16]
