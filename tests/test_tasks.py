@@ -1,0 +1,107 @@
+"""The background-task runner and the scheduler skeleton."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from briefing.services.scheduler import Job, Scheduler
+from briefing.services.tasks import TaskRunner
+
+
+@pytest.fixture
+def runner(qtbot):
+    r = TaskRunner()
+    yield r
+    r.shutdown()
+
+
+def test_result_is_delivered_on_the_gui_thread(qtbot, runner):
+    gui = threading.current_thread()
+    seen = {}
+
+    def work():
+        seen["worker"] = threading.current_thread()
+        return 42
+
+    with qtbot.waitSignal(runner.idle, timeout=5000):
+        runner.run(work, lambda r: seen.update(result=r, thread=threading.current_thread()))
+    assert seen["result"] == 42
+    assert seen["worker"] is not gui
+    assert seen["thread"] is gui
+
+
+def test_error_reaches_on_error_and_the_log(qtbot, runner, caplog):
+    errors = []
+    with qtbot.waitSignal(runner.idle, timeout=5000):
+        runner.run(lambda: 1 / 0, lambda r: errors.append("no"), errors.append, name="divide")
+    assert len(errors) == 1 and isinstance(errors[0], ZeroDivisionError)
+    assert "divide failed" in caplog.text and "ZeroDivisionError" in caplog.text
+
+
+def test_error_without_handler_is_announced(qtbot, runner):
+    with qtbot.waitSignal(runner.failed, timeout=5000) as sig:
+        runner.run(lambda: (_ for _ in ()).throw(ValueError("bad feed")), name="feed")
+    assert sig.args == ["feed", "bad feed"]
+
+
+def test_failing_result_handler_is_announced_not_swallowed(qtbot, runner):
+    def handler(_):
+        raise RuntimeError("handler broke")
+
+    with qtbot.waitSignal(runner.failed, timeout=5000) as sig:
+        runner.run(lambda: 1, handler, name="job")
+    assert "handler broke" in sig.args[1]
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_scheduler_runs_due_jobs_and_backs_off_on_failure(qtbot, runner):
+    clock = FakeClock()
+    sched = Scheduler(runner, clock=clock, seed=1)
+    calls = {"n": 0}
+
+    def flaky():
+        calls["n"] += 1
+        raise ConnectionError("offline")
+
+    sched.add(Job("quotes", 60, flaky))
+    with qtbot.waitSignal(sched.job_failed, timeout=5000):
+        sched.tick()
+    job = sched.job("quotes")
+    first_wait = job.next_due - clock.now
+    assert job.failures == 1 and 0.8 * 120 <= first_wait <= 1.2 * 120
+    sched.tick()  # not due yet: nothing runs
+    assert calls["n"] == 1
+    clock.now = job.next_due
+    with qtbot.waitSignal(sched.job_failed, timeout=5000):
+        sched.tick()
+    assert job.failures == 2 and job.next_due - clock.now >= 0.8 * 240
+
+
+def test_scheduler_skips_jobs_that_may_not_run(qtbot, runner):
+    clock = FakeClock()
+    sched = Scheduler(runner, clock=clock)
+    ran = []
+    sched.add(Job("hk-quotes", 30, lambda: ran.append(1), may_run=lambda: False))
+    sched.tick()
+    assert ran == [] and runner.pending == 0
+    assert sched.job("hk-quotes").next_due == clock.now + 30
+
+
+def test_scheduler_success_resets_failures(qtbot, runner):
+    clock = FakeClock()
+    sched = Scheduler(runner, clock=clock)
+    results = []
+    sched.add(Job("ok", 10, lambda: "fresh", on_result=results.append))
+    sched.job("ok").failures = 3
+    with qtbot.waitSignal(sched.job_done, timeout=5000):
+        sched.tick()
+    assert results == ["fresh"] and sched.job("ok").failures == 0
