@@ -1,0 +1,210 @@
+"""The main window: four dockable panels over one cache, menus, status bar, remembered layout."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
+
+from briefing import APP_NAME, __version__
+from briefing.domain.data_state import describe
+from briefing.services.tasks import TaskRunner
+from briefing.store import Store
+from briefing.store import changes as topics
+from briefing.ui import theme
+from briefing.ui.chart_panel import ChartPanel
+from briefing.ui.news_panel import NewsPanel
+from briefing.ui.panel import Panel
+from briefing.ui.store_signals import StoreSignals
+from briefing.ui.timeline_panel import TimelinePanel
+from briefing.ui.watchlist_panel import WatchlistPanel
+
+DEFAULT_SIZE = (1440, 900)
+STATE_VERSION = 1  # bump when the dock set changes, so an old saved layout is ignored
+
+
+class MainWindow(QMainWindow):
+    """Wires the panels to each other and to the store; holds no data itself."""
+
+    all_loaded = Signal()  # every panel has shown its first read (and the chart is built)
+
+    def __init__(self, store: Store, settings: QSettings, *, runner: TaskRunner | None = None,
+                 demo: bool = False, offline: bool = False, snapshot_size: tuple[int, int] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.snapshot_size = snapshot_size  # for --screenshot: a fixed size, and the layout is not saved
+        self.store = store
+        self.settings = settings
+        self.demo = demo
+        self.offline = offline
+        self.runner = runner or TaskRunner(self)
+        self.runner.failed.connect(self.show_task_error)
+        self.signals = StoreSignals(store, self)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(f"{APP_NAME} — Demo data" if demo else APP_NAME)
+        self.setDockNestingEnabled(True)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
+                            | QMainWindow.DockOption.AllowNestedDocks)
+
+        self.watchlist = WatchlistPanel(store, self.runner)
+        self.chart = ChartPanel(store, self.runner)
+        self.news = NewsPanel(store, self.runner)
+        self.timeline = TimelinePanel(store, self.runner)
+        self.panels: list[Panel] = [self.watchlist, self.chart, self.news, self.timeline]
+        self.docks: dict[str, QDockWidget] = {}
+        self._build_docks()
+        self._build_menus()
+        self._build_status_bar()
+
+        self.watchlist.symbols_selected.connect(self.chart.set_symbols)
+        self.timeline.event_selected.connect(self.chart.highlight_event)
+        for panel in self.panels:
+            self.signals.changed.connect(panel.on_store_changed)
+            panel.loaded.connect(self._check_loaded)
+        self.signals.changed.connect(self._on_store_changed)
+        self.watchlist.refreshed.connect(self.update_data_state)
+        self._loaded_emitted = False
+        self._restore_layout()
+
+    # ----- construction --------------------------------------------------------------------------
+    def _build_docks(self) -> None:
+        specs = [
+            ("watchlist", "&Watchlist", self.watchlist, Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+1"),
+            ("chart", "&Chart", self.chart, Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+2"),
+            ("news", "&News", self.news, Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+3"),
+            ("timeline", "Regulation &timeline", self.timeline, Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+4"),
+        ]
+        for key, title, widget, area, shortcut in specs:
+            dock = QDockWidget(title.replace("&", ""), self)
+            dock.setObjectName(f"dock_{key}")  # saveState() keys on object names
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            dock.toggleViewAction().setText(title)
+            dock.toggleViewAction().setShortcut(QKeySequence(shortcut))
+            self.docks[key] = dock
+        self.setCentralWidget(None)
+        self.splitDockWidget(self.docks["watchlist"], self.docks["news"], Qt.Orientation.Vertical)
+        self.splitDockWidget(self.docks["chart"], self.docks["timeline"], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["watchlist"], self.docks["chart"]], [700, 740], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["watchlist"], self.docks["news"]], [430, 400], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["chart"], self.docks["timeline"]], [500, 330], Qt.Orientation.Vertical)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.export_action = QAction("&Export daily briefing…", self)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.setEnabled(False)
+        self.export_action.setToolTip("The briefing exporter is not in this version yet")
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view_menu = bar.addMenu("&View")
+        for dock in self.docks.values():
+            view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        theme_menu = view_menu.addMenu("T&heme")
+        group = QActionGroup(self)
+        current = self.settings.value("ui/theme", "system")
+        self.theme_actions: dict[str, QAction] = {}
+        for name in theme.THEMES:
+            act = QAction(name.capitalize(), self, checkable=True)
+            act.setChecked(name == current)
+            act.triggered.connect(lambda _=False, n=name: self.set_theme(n))
+            group.addAction(act)
+            theme_menu.addAction(act)
+            self.theme_actions[name] = act
+        full = QAction("&Full screen", self, checkable=True)
+        full.setShortcut(QKeySequence.StandardKey.FullScreen)
+        full.triggered.connect(lambda on: self.showFullScreen() if on else self.showNormal())
+        view_menu.addAction(full)
+
+        help_menu = bar.addMenu("&Help")
+        about = QAction(f"&About {APP_NAME}", self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    def _build_status_bar(self) -> None:
+        self.state_label = QLabel("", self)
+        self.state_label.setObjectName("dataState")
+        self.state_label.setToolTip("Where the figures come from and how fresh they are")
+        self.statusBar().addPermanentWidget(self.state_label)
+        self.update_data_state()
+
+    # ----- behaviour --------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start reading the panels, and build the chart just after the first paint."""
+        for panel in self.panels:
+            panel.reload()
+        QTimer.singleShot(0, self._build_chart)
+
+    def _build_chart(self) -> None:
+        self.chart.build_plot()
+        self._check_loaded()
+
+    def _check_loaded(self) -> None:
+        if self._loaded_emitted or self.chart.plot is None or not all(p.is_loaded for p in self.panels):
+            return
+        self._loaded_emitted = True
+        self.update_data_state()
+        self.all_loaded.emit()
+
+    def _on_store_changed(self, batch) -> None:
+        if any(c.topic == topics.SETTINGS for c in batch):
+            self.update_data_state()
+
+    def update_data_state(self) -> None:
+        state = describe(self.watchlist.quotes(), demo=self.demo or self.store.is_demo(),
+                         offline=self.offline, now=time.time())
+        self.state_label.setText(state.text)
+        self.state_label.setProperty("state", state.kind)
+        if state.kind == "demo" and not self.windowTitle().endswith("Demo data"):
+            self.setWindowTitle(f"{APP_NAME} — Demo data")
+
+    def show_task_error(self, what: str, message: str) -> None:
+        self.statusBar().showMessage(f"{what}: {message}", 15000)
+
+    def set_theme(self, name: str) -> None:
+        applied = theme.apply_theme(name)
+        self.settings.setValue("ui/theme", applied)
+        for n, act in self.theme_actions.items():
+            act.setChecked(n == applied)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self, f"About {APP_NAME}",
+            f"<b>{APP_NAME}</b> {__version__}<br>Prices, news and regulation for Chinese AI stocks "
+            f"(百度 · 阿里巴巴 · 腾讯 · 商汤), over one local cache.<br>Cache: {self.store.path}<br>"
+            "Not investment advice.",
+        )
+
+    # ----- layout persistence ---------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if int(self.settings.value("window/state_version", 0) or 0) != STATE_VERSION:
+            geometry = state = None
+        if self.snapshot_size is not None:
+            self.resize(*self.snapshot_size)  # an offscreen screen is 800x600: do not clamp to it
+        elif not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            self.resize(*DEFAULT_SIZE)
+        if isinstance(state, QByteArray):
+            self.restoreState(state, STATE_VERSION)
+
+    def save_layout(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState(STATE_VERSION))
+        self.settings.setValue("window/state_version", STATE_VERSION)
+        self.settings.sync()
+
+    def closeEvent(self, event) -> None:
+        if self.snapshot_size is None:
+            self.save_layout()
+        self.signals.detach()
+        super().closeEvent(event)

@@ -1,0 +1,160 @@
+"""The main window: four panels over the cache, live updates, remembered layout, screenshots."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QImage
+
+from briefing.domain.models import Quote
+from briefing.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def make_window(qtbot, store, tmp_path):
+    windows = []
+
+    def make(**kw):
+        settings = QSettings(str(tmp_path / "ui-state.ini"), QSettings.Format.IniFormat)
+        w = MainWindow(store, settings, **kw)
+        qtbot.addWidget(w)
+        w.show()
+        with qtbot.waitSignal(w.all_loaded, timeout=20000):
+            w.start()
+        windows.append(w)
+        return w
+
+    yield make
+    for w in windows:
+        w.runner.shutdown()
+
+
+def test_opens_with_four_loaded_panels(make_window, qtmodeltester):
+    w = make_window()
+    assert set(w.docks) == {"watchlist", "chart", "news", "timeline"}
+    assert all(d.isVisible() for d in w.docks.values())
+    assert w.watchlist.model.rowCount() == 7
+    assert w.timeline.model.rowCount() >= 30
+    assert w.chart.plot is not None
+    for model in (w.watchlist.model, w.news.model, w.timeline.model):
+        qtmodeltester.check(model)
+    assert [a.text() for a in w.menuBar().actions()] == ["&File", "&View", "&Help"]
+    assert w.state_label.text() == "No prices in the cache yet"
+
+
+def test_quote_updates_rows_in_place(qtbot, make_window, store):
+    w = make_window()
+    w.watchlist.view.selectRow(2)
+    resets = []
+    w.watchlist.model.modelReset.connect(lambda: resets.append(1))
+    with qtbot.waitSignal(w.watchlist.model.dataChanged, timeout=5000):
+        store.prices.upsert_quote(Quote("9988.HK", 160.5, int(time.time()), "test", previous_close=150.0))
+    row = next(r for r in w.watchlist.model.rows() if r.listing.symbol == "9988.HK")
+    assert row.quote.last == 160.5
+    assert resets == []
+    assert w.watchlist.selected_symbols() == ["9988.HK"]
+    qtbot.waitUntil(lambda: w.state_label.text().startswith("Live"), timeout=5000)
+
+
+def test_selection_drives_the_chart_and_events_are_marked(qtbot, make_window, store):
+    from briefing.domain.models import Bar
+
+    day = 86400
+    start = int(time.time()) - 600 * day
+    store.prices.upsert_bars("BIDU", "1d", [Bar(start + i * day, 1, 2, 0.5, 100 + i) for i in range(600)], "test")
+    w = make_window()
+    row = next(i for i, r in enumerate(w.watchlist.model.rows()) if r.listing.symbol == "BIDU")
+    w.watchlist.view.selectRow(row)
+    qtbot.waitUntil(lambda: bool(w.chart._data is not None and w.chart._data.series
+                                 and w.chart._data.series[0].listing.symbol == "BIDU"
+                                 and len(w.chart._data.series[0].ts) > 200), timeout=5000)
+    assert "BIDU" in w.chart.title.text()
+    assert w.chart._curves[0].getData()[1][-1] == pytest.approx(699)
+    events_in_range = w.chart.marker_count()
+    assert events_in_range >= 1  # the curated events of the last year that name Baidu
+    # selecting an event in the timeline highlights it on the chart
+    target = next(i for i, e in enumerate(w.timeline.model.rows())
+                  if "baidu" in e.companies and e.key_date and time.mktime(e.key_date.timetuple()) > time.time() - 360 * day)
+    with qtbot.waitSignal(w.timeline.event_selected, timeout=2000):
+        w.timeline.view.selectRow(target)
+    assert w.chart._highlight == w.timeline.model.row(target).id
+
+
+def test_geometry_and_dock_layout_survive_a_restart(qtbot, make_window):
+    first = make_window()
+    first.resize(760, 560)  # within the offscreen screen (800x600): restore clamps to it
+    qtbot.waitUntil(lambda: first.width() == 760)
+    first.docks["news"].hide()
+    first.close()
+    second = make_window()
+    assert (second.width(), second.height()) == (760, 560)
+    assert not second.docks["news"].isVisible()
+    assert second.docks["timeline"].isVisible()
+
+
+def test_theme_choice_is_remembered(qtbot, make_window):
+    from PySide6.QtWidgets import QApplication
+
+    from briefing.ui import theme
+
+    w = make_window()
+    w.set_theme("dark")
+    assert theme.is_dark() and QApplication.palette().window().color().lightness() < 80
+    assert w.settings.value("ui/theme") == "dark"
+    w.set_theme("light")
+    assert not theme.is_dark() and QApplication.palette().window().color().lightness() > 180
+    w.set_theme("system")
+
+
+def _png_stats(path):
+    img = QImage(str(path))
+    colours = {img.pixel(x, y) for x in range(0, img.width(), 7) for y in range(0, img.height(), 7)}
+    return img.width(), img.height(), len(colours)
+
+
+def test_screenshot_command_writes_a_non_blank_png(tmp_path):
+    out = tmp_path / "shot.png"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run([sys.executable, "-m", "briefing", "--data-dir", str(tmp_path / "d"), "--screenshot", str(out)],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == str(out)
+    width, height, colours = _png_stats(out)
+    assert (width, height) == (1440, 900)
+    assert colours > 20  # text, grid, headers: not a blank or one-colour frame
+
+
+@pytest.mark.xvfb
+@pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed")
+def test_real_x_window_under_xvfb(tmp_path):
+    """The app in a real X window (xcb platform) on a virtual screen."""
+    display = ":%d" % (150 + os.getpid() % 500)
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        sock = f"/tmp/.X11-unix/X{display[1:]}"
+        deadline = time.monotonic() + 20
+        while not os.path.exists(sock):
+            assert time.monotonic() < deadline, "Xvfb did not start"
+            assert xvfb.poll() is None, "Xvfb exited"
+            time.sleep(0.05)
+        out = tmp_path / "x11.png"
+        env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
+        proc = subprocess.run(
+            [sys.executable, "-c",
+             "import sys; from briefing.cli import main; "
+             "from briefing.ui import screenshot; sys.exit(main(sys.argv[1:]))",
+             "--data-dir", str(tmp_path / "d"), "--screenshot", str(out)],
+            capture_output=True, text=True, env=env, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        width, height, colours = _png_stats(out)
+        assert width > 800 and height > 500 and colours > 20
+    finally:
+        xvfb.terminate()
+        xvfb.wait(timeout=10)
