@@ -1,0 +1,113 @@
+"""Wiring: the Qt application, the profile's cache, the main window, and `--screenshot`.
+
+Heavy imports (pandas, yfinance, pyqtgraph, exchange-calendars) stay off the path to the first
+paint: the window shows the cached watchlist first, the chart is built right after.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from briefing import APP_ID, APP_NAME
+from briefing.store import SchemaTooNewError, StoreError
+
+
+def _make_app():
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "briefing"])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_ID)
+    app.setDesktopFileName(APP_ID)
+    return app
+
+
+def _fail(message: str, *, gui: bool) -> int:
+    print(f"briefing: error: {message}", file=sys.stderr)
+    if gui:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(None, APP_NAME, message)
+    return 1
+
+
+def run_gui(args) -> int:
+    screenshot = getattr(args, "screenshot", None)
+    if screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = _make_app()
+    interactive = not screenshot and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
+
+    from briefing.logs import setup_logging
+    from briefing.services.profile import open_profile
+
+    try:
+        profile = open_profile(args.data_dir, demo=args.demo)
+    except SchemaTooNewError as exc:
+        return _fail(str(exc), gui=interactive)
+    except StoreError as exc:
+        return _fail(str(exc), gui=interactive)
+    setup_logging(profile.paths, verbose=args.verbose)
+
+    from PySide6.QtCore import QSettings
+
+    from briefing.ui import theme
+    from briefing.ui.main_window import MainWindow
+
+    settings = QSettings(str(profile.paths.ui_state_file), QSettings.Format.IniFormat)
+    theme.apply_theme(str(settings.value("ui/theme", "system")))
+    from briefing.ui.main_window import DEFAULT_SIZE
+
+    window = MainWindow(profile.store, settings, demo=args.demo or profile.store.is_demo(), offline=args.offline,
+                        snapshot_size=DEFAULT_SIZE if screenshot else None)
+    seeding = _start_demo_seeding(window, profile) if args.demo else None
+    if os.environ.get("BRIEFING_EXIT_AFTER_FIRST_PAINT"):
+        from briefing.ui.first_paint import FirstPaintProbe
+
+        FirstPaintProbe(window)
+    window.show()
+    window.start()
+    for notice in profile.notices:
+        print(f"briefing: warning: {notice}", file=sys.stderr)
+        if interactive:
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.warning(window, APP_NAME, notice)
+        else:
+            window.statusBar().showMessage(notice, 30000)
+
+    if screenshot:
+        from briefing.ui.screenshot import take_when_ready
+
+        code = take_when_ready(window, Path(screenshot), seeding)
+    else:
+        code = app.exec()
+    window.close()
+    window.runner.shutdown()
+    profile.close()
+    return code
+
+
+def _start_demo_seeding(window, profile):
+    """Seed the demo dataset off the GUI thread; the panels fill in through change notifications."""
+    if profile.store.is_demo():
+        return None
+    from briefing.services.profile import seed_demo_if_needed
+
+    state = {"done": False, "error": None}
+    window.statusBar().showMessage("Preparing demo data…")
+
+    def done(_):
+        state["done"] = True
+        window.statusBar().showMessage("Demo data ready", 5000)
+        window.update_data_state()
+
+    def failed(exc):
+        state["done"], state["error"] = True, exc
+        window.statusBar().showMessage(f"Could not prepare demo data: {exc}")
+        print(f"briefing: error: could not prepare demo data: {exc}", file=sys.stderr)
+
+    window.runner.run(lambda: seed_demo_if_needed(profile), done, failed, name="demo seeding")
+    return state
