@@ -26,7 +26,8 @@ class Probe(QObject):
     def eventFilter(self, obj, ev):
         if ev.type() == QEvent.Type.Paint:
             obj.removeEventFilter(self)
-            QTimer.singleShot(0, lambda: (print(f"first-paint {time.time():.6f}", flush=True), app.exit(0)))
+            print(f"first-paint {time.time():.6f}", flush=True)
+            QTimer.singleShot(0, lambda: app.exit(0))
         return False
 p = Probe(); w.centralWidget().installEventFilter(p)
 w.show(); sys.exit(app.exec())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
 
@@ -15,6 +15,7 @@ from briefing.store import Store
 from briefing.store import changes as topics
 from briefing.ui import theme
 from briefing.ui.chart_panel import ChartPanel
+from briefing.ui.first_paint import after_first_paint
 from briefing.ui.news_panel import NewsPanel
 from briefing.ui.panel import Panel
 from briefing.ui.store_signals import StoreSignals
@@ -140,9 +141,10 @@ class MainWindow(QMainWindow):
     # ----- behaviour --------------------------------------------------------------------------------
     def start(self) -> None:
         """Start reading the panels, and build the chart just after the first paint."""
+        # The chart (pyqtgraph: ~0.4 s of imports) waits for the first frame that shows the rows.
+        self.watchlist.loaded.connect(lambda: after_first_paint(self.watchlist.view.viewport(), self._build_chart))
         for panel in self.panels:
             panel.reload()
-        QTimer.singleShot(0, self._build_chart)
 
     def _build_chart(self) -> None:
         self.chart.build_plot()
