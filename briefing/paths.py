@@ -81,6 +81,8 @@ def resolve(data_dir: str | os.PathLike | None = None, *, demo: bool = False) ->
 def redirect_yfinance_cache(paths: Paths) -> None:
     """Point yfinance's timezone/cookie cache into our profile; call before its first fetch."""
     import yfinance
+    from yfinance import cache
 
     paths.yfinance_cache_dir.mkdir(parents=True, exist_ok=True)
-    yfinance.set_cache_location(str(paths.yfinance_cache_dir))
+    setter = getattr(cache, "set_cache_location", None) or yfinance.set_tz_cache_location
+    setter(str(paths.yfinance_cache_dir))
