@@ -1,0 +1,293 @@
+"""Prices: the cache against a raw select and against a fetch, and the GUI while 50 symbols refresh.
+
+Printed side by side in one run:
+1. re-opening 10 years of daily bars through the cache-first path (`PriceRefresher.read_bars`:
+   coverage check, no network) vs a raw `sqlite3` select of the same rows (goal <= 1.5x);
+2. the same vs fetching those bars through the replayed yfinance path (real yfinance code, the
+   app's bounded session, an in-process replay adapter, conversion and upsert; goal >= 100x);
+3. the longest GUI-thread stall (a 5 ms QTimer's worst lateness) while the app, offscreen, refreshes
+   50 watched symbols from a loopback HTTP server that answers each request slowly (goal <= 50 ms).
+
+    python bench/prices.py [--runs 25] [--delay 0.3] [--symbols 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import http.server
+import json
+import os
+import socketserver
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the replay helpers the tests use
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+YEARS_10 = int(10 * 365.25 * 86400)
+
+
+def median_ms(*fns, runs: int) -> list[float]:
+    """Median wall time of each function, run alternately (this machine is noisy), with the garbage
+    collector paused as `timeit` does."""
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(runs):
+        for fn, out in zip(fns, times):
+            gc.collect()
+            gc.disable()
+            try:
+                t = time.perf_counter()
+                fn()
+                out.append(time.perf_counter() - t)
+            finally:
+                gc.enable()
+    return [statistics.median(t) * 1000 for t in times]
+
+
+# ----- the slow loopback server (a subprocess, so it takes no CPU from the app's process) -----------
+def calendar_of(symbol: str) -> str:
+    return "XHKG" if symbol.endswith(".HK") else "XNYS"
+
+
+def serve(port: int, delay: float) -> None:
+    from yahoo_replay import CHART, QUOTE, chart_body, quote_body
+
+    today = date.today()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            time.sleep(delay)
+            u = urlsplit(self.path)
+            q = {k: v[0] for k, v in parse_qs(u.query).items()}
+            if u.path.startswith(CHART):
+                symbol = u.path[len(CHART):]
+                period = (int(q["period1"]), int(q["period2"])) if "period1" in q else None
+                body = chart_body(symbol, calendar_of(symbol), today - timedelta(days=3700), today,
+                                  q.get("interval", "1d"), 100.0, period)
+                self._answer(200, body)
+            elif u.path == QUOTE:
+                self._answer(200, quote_body([s for s in q.get("symbols", "").split(",") if s]))
+            else:
+                self._answer(404, b"Not Found")
+
+        def _answer(self, status: int, body: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+        daemon_threads = True
+
+    with Server(("127.0.0.1", port), Handler) as httpd:
+        print("ready", flush=True)
+        httpd.serve_forever()
+
+
+# ----- 1 and 2: cache vs raw select vs fetch ------------------------------------------------------
+def bench_cache(runs: int, tmp: Path) -> dict:
+    from yahoo_replay import ReplayAdapter, Reply, chart_body, replay_session, reset_yfinance
+
+    from briefing.services.price_refresh import PriceRefresher
+    from briefing.sources.budget import RequestBudget
+    from briefing.sources.yahoo import YahooSource
+    from briefing.store import Store
+    from briefing.store.bootstrap import prepare
+
+    reset_yfinance(tmp / "yf")
+    store = Store.open(tmp / "cache.sqlite3")
+    prepare(store)
+    today = date.today()
+    # Bodies made once (time the app, not the replay): 10 years for a bar request, one day for the
+    # time-zone look-up (`range=1d`), as Yahoo answers them.
+    body = chart_body("BENCH", "XNYS", today - timedelta(days=3700), today)
+    small = chart_body("BENCH", "XNYS", today - timedelta(days=7), today)
+    def answer(request) -> Reply:
+        if "/v8/finance/chart/" not in request.url:
+            return Reply(404, b"Not Found")  # cookie, crumb
+        return Reply(200, small if "range=" in request.url else body)
+
+    adapter = ReplayAdapter(default=answer)
+    budget = RequestBudget(100_000)  # time the fetch, not the politeness
+    refresher = PriceRefresher(store, YahooSource(replay_session(adapter, budget), budget=budget))
+    now = int(time.time())
+    refresher.ensure_bars("BABA", "1d", now - YEARS_10)
+    rows = len(store.prices.columns("BABA", "1d", now - YEARS_10)["ts"])
+
+    fetched = iter(range(10_000))
+
+    def fetch_fresh() -> None:  # a symbol the cache has never seen: the whole path, every time
+        symbol = f"F{next(fetched):04d}"
+        out = refresher.ensure_bars(symbol, "1d", now - YEARS_10)
+        assert out.ok and out.new_bars >= rows - 5, out
+
+    def cache_read() -> None:
+        cols = refresher.read_bars("BABA", "1d", now - YEARS_10)
+        assert len(cols["ts"]) == rows
+
+    raw_conn = sqlite3.connect(store.path)
+
+    def raw_select() -> None:
+        got = raw_conn.execute(
+            "SELECT ts, open, high, low, close, adj_close, volume FROM bars WHERE symbol = ? AND interval = ? "
+            "AND ts >= ? AND ts < ? ORDER BY ts", ("BABA", "1d", now - YEARS_10, 2**62)).fetchall()
+        assert len(got) == rows
+
+    fetch_fresh()  # warm: imports, yfinance's cookie and crumb
+    sent = adapter.count()
+    cache_read()
+    assert adapter.count() == sent, "re-opening touched the network"
+    raw, cache = median_ms(raw_select, cache_read, runs=runs)
+    (fetch,) = median_ms(fetch_fresh, runs=max(5, runs // 3))
+    result = {"rows": rows, "raw": raw, "cache": cache, "fetch": fetch}
+    raw_conn.close()
+    store.close()
+    return result
+
+
+# ----- 3: the GUI while 50 symbols refresh --------------------------------------------------------
+def bench_gui(n_symbols: int, delay: float, tmp: Path) -> dict:
+    from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from briefing import qt_workarounds
+    from briefing.domain.models import Listing
+    from briefing.paths import Paths
+    from briefing.services.price_poller import PricePoller
+    from briefing.sources.budget import RequestBudget
+    from briefing.sources.loopback import loopback_session
+    from briefing.sources.yahoo import YahooSource
+    from briefing.store import Store
+    from briefing.store.bootstrap import prepare
+    from briefing.ui.main_window import MainWindow
+
+    port = 18000 + os.getpid() % 2000
+    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port), "--delay", str(delay)],
+                              stdout=subprocess.PIPE, text=True)
+    assert server.stdout.readline().strip() == "ready"
+    app = QApplication.instance() or QApplication([])
+    qt_workarounds.apply()
+    paths = Paths(tmp / "gui", tmp / "gui" / "cache", tmp / "gui" / "logs")
+    paths.ensure()
+    store = Store.open(paths.cache_file)
+    prepare(store)
+    symbols = [f"{1000 + i}.HK" if i % 5 else f"SYM{i:02d}" for i in range(n_symbols)]
+    store.instruments.upsert([], [Listing(s, "XHKG" if s.endswith(".HK") else "XNYS",
+                                          "HKD" if s.endswith(".HK") else "USD",
+                                          "Asia/Hong_Kong" if s.endswith(".HK") else "America/New_York",
+                                          name_en=f"Bench {s}") for s in symbols])
+    for w in store.watchlists.all():
+        store.watchlists.delete(w.name)
+    store.watchlists.create("Bench", pinned=True)
+    store.watchlists.add("Bench", symbols)
+    store.settings.set("prices.requests_per_minute", 100_000)  # measure the GUI, not the politeness
+
+    window = MainWindow(store, QSettings(str(paths.ui_state_file), QSettings.Format.IniFormat))
+    window.show()
+    loaded = {"done": False}
+    window.all_loaded.connect(lambda: loaded.update(done=True))
+    window.start()
+    while not loaded["done"]:
+        app.processEvents()
+
+    url = f"http://127.0.0.1:{port}"
+    budget = RequestBudget(100_000)
+    poller = PricePoller(store, lambda: YahooSource(loopback_session(url, budget), budget=budget,
+                                                    cache_dir=paths.yfinance_cache_dir), parent=window)
+    finished: set[str] = set()
+    wanted = {"daily", "quotes"}
+
+    def note(name: str, *_):
+        finished.add(name)
+
+    poller.scheduler.job_done.connect(note)
+    poller.scheduler.job_failed.connect(note)
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.elapsed()]
+
+    long_ones: list[tuple[float, float]] = []  # (seconds since the refresh started, stall ms)
+
+    def beat():
+        now = clock.elapsed()
+        gaps.append(now - last[0] - 5)
+        if gaps[-1] > 50:
+            long_ones.append((round(time.perf_counter() - started, 2), gaps[-1]))
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(beat)
+    timer.start()
+    started = time.perf_counter()
+    poller.start()
+
+    def done() -> bool:
+        return bool(poller.groups) and all(f"{k}:{c}" in finished for c in poller.groups for k in wanted)
+
+    ready_at = None  # beats before it include the poller's start-up (its imports, once per run)
+    while not done() and time.perf_counter() - started < 600:
+        app.processEvents()
+        if ready_at is None and poller.ready:
+            ready_at = len(gaps)
+        time.sleep(0.001)
+    after_start = sorted(gaps[ready_at or 0:])
+    took = time.perf_counter() - started
+    timer.stop()
+    bars = sum(1 for s in symbols if store.prices.bar_span(s, "1d"))
+    poller.stop()
+    window.close()
+    window.runner.shutdown()
+    store.close()
+    server.terminate()
+    server.wait(10)
+    gaps.sort()
+    return {"long": long_ones[:20], "max_refresh": after_start[-1] if after_start else 0.0,
+            "max": gaps[-1] if gaps else 0.0, "p99": gaps[int(len(gaps) * 0.99)] if gaps else 0.0,
+            "beats": len(gaps), "took": took, "with_bars": bars, "symbols": n_symbols, "delay": delay}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=25)
+    ap.add_argument("--delay", type=float, default=0.3, help="seconds the loopback server waits per answer")
+    ap.add_argument("--symbols", type=int, default=50)
+    ap.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.serve:
+        serve(args.serve, args.delay)
+        return 0
+    tmp = Path(tempfile.mkdtemp(prefix="briefing-bench-prices-"))
+    os.environ["BRIEFING_DATA_DIR"] = str(tmp / "profile")
+    c = bench_cache(args.runs, tmp)
+    g = bench_gui(args.symbols, args.delay, tmp)
+    print(f"10 years of daily bars ({c['rows']} rows), median of {args.runs} runs")
+    print(f"{'':44}{'median ms':>10}")
+    print(f"{'raw sqlite3 select':44}{c['raw']:10.2f}")
+    print(f"{'cache-first read (coverage check, no network)':44}{c['cache']:10.2f}")
+    print(f"{'fetch via replayed yfinance (+ convert, upsert)':44}{c['fetch']:10.2f}")
+    print(f"cache vs raw select: {c['cache'] / c['raw']:.2f}x  (goal <= 1.5x)")
+    print(f"cache vs fetch: {c['fetch'] / c['cache']:.0f}x faster  (goal >= 100x)")
+    print(f"GUI while {g['symbols']} symbols refresh from loopback ({g['delay'] * 1000:.0f} ms per answer): "
+          f"longest stall {g['max_refresh']:.0f} ms once polling runs ({g['max']:.0f} ms counting its start-up "
+          f"imports), p99 {g['p99']:.0f} ms over {g['beats']} beats  (goal <= 50 ms); "
+          f"{g['with_bars']}/{g['symbols']} symbols got 10 years of bars in {g['took']:.1f} s")
+    print(json.dumps({"cache": c, "gui": g}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
