@@ -75,6 +75,9 @@ def run_gui(args) -> int:
         FirstPaintProbe(window)
     window.show()
     window.start()
+    poller = _start_price_polling(window, profile, args)
+    if not screenshot:  # news: due feeds once the window has loaded, then every minute (never offline or demo)
+        window.all_loaded.connect(lambda: window.news_service.start_schedule())
     for notice in profile.notices:
         print(f"briefing: warning: {notice}", file=sys.stderr)
         if interactive:
@@ -90,10 +93,26 @@ def run_gui(args) -> int:
         code = take_when_ready(window, Path(screenshot), seeding)
     else:
         code = app.exec()
+    if poller is not None:
+        poller.stop()
     window.close()
     window.runner.shutdown()
     profile.close()
     return code
+
+
+def _start_price_polling(window, profile, args):
+    """Live prices from Yahoo once the window has painted; never offline, in a demo profile (real and
+    demo prices must not mix) or for a screenshot of the current data."""
+    if args.offline or args.demo or profile.store.is_demo() or getattr(args, "screenshot", None):
+        return None
+    from briefing.services.price_poller import PricePoller
+    from briefing.services.price_refresh import yahoo_source_for
+
+    poller = PricePoller(profile.store, lambda: yahoo_source_for(profile.paths, profile.store), parent=window)
+    poller.status.connect(lambda text: window.statusBar().showMessage(text, 30000))
+    window.all_loaded.connect(poller.start)
+    return poller
 
 
 def _start_demo_seeding(window, profile):

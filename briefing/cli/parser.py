@@ -22,7 +22,7 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from briefing.cli import doctor, watchlist
+    from briefing.cli import doctor, events, export, feeds, news, prices, refresh, watchlist
 
     parser = argparse.ArgumentParser(
         prog="briefing",
@@ -34,6 +34,6 @@ def build_parser() -> argparse.ArgumentParser:
                         help="open the window offscreen on the current data, save a PNG to PATH, exit")
     _global_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (doctor, watchlist):
+    for module in (doctor, watchlist, events, prices, refresh, export, feeds, news):
         module.register(sub, lambda p: _global_options(p, top=False))
     return parser

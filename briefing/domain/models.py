@@ -97,6 +97,12 @@ class Feed:
     refresh_minutes: int = 30
     enabled: bool = True
     language: str = ""
+    folder: str = ""  # "" or "Parent / Child", from OPML outlines or the user
+    html_url: str = ""
+    last_warning: str | None = None  # the last fetch worked but the feed is ill-formed (kept entries)
+    last_success: int | None = None
+    failures: int = 0  # consecutive failed fetches
+    content_hash: str | None = None  # of the last body: a server that ignores conditional GET costs no parse
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,7 @@ class NewsItem:
     starred: bool = False
     companies: tuple[str, ...] = ()
     is_demo: bool = False
+    source_count: int = 1  # feeds that carried this story (cross-feed duplicates are one item)
 
 
 EVENT_CATEGORIES = ("china_rule", "us_action", "company_milestone", "policy_signal", "market_event")

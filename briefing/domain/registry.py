@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
 
+from briefing.domain.event_validation import RowProblem, events_from_json
 from briefing.domain.models import Company, Listing, RegulationEvent
+
+log = logging.getLogger(__name__)
 
 
 def read_resource(name: str) -> str:
@@ -63,17 +67,17 @@ def load_registry() -> Registry:
 
 
 @cache
+def load_curated_events_checked() -> tuple[tuple[RegulationEvent, ...], tuple[RowProblem, ...]]:
+    """The bundled events that pass validation, and the rows that did not (row number and why)."""
+    known = {c.id for c in load_registry().companies}
+    events, problems = events_from_json(read_resource("regulation_events.json"), companies=known, origin="curated")
+    for p in problems:
+        log.warning("bundled regulation_events.json: skipped %s", p)
+    return tuple(events), tuple(problems)
+
+
 def load_curated_events() -> tuple[RegulationEvent, ...]:
-    text = read_resource("regulation_events.json")
-    out = []
-    for e in json.loads(text)["events"]:
-        out.append(RegulationEvent(
-            id=e["id"], title_en=e["title_en"], category=e["category"], announced=_d(e.get("announced")),
-            effective=_d(e.get("effective")), body=e.get("body", ""), title_zh=e.get("title_zh", ""),
-            companies=tuple(e.get("companies", ())), summary=e.get("summary", ""),
-            source_url=e.get("source_url", ""), origin="curated",
-        ))
-    return tuple(out)
+    return load_curated_events_checked()[0]
 
 
 def events_fingerprint() -> str:

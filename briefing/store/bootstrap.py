@@ -9,12 +9,15 @@ import logging
 import xml.etree.ElementTree as ET
 
 from briefing.domain.models import Feed
-from briefing.domain.registry import events_fingerprint, load_curated_events, load_registry, read_resource
+from briefing.domain.registry import (
+    events_fingerprint, load_curated_events_checked, load_registry, read_resource,
+)
 from briefing.store.store import Store
 
 log = logging.getLogger(__name__)
 
 DEFAULT_WATCHLIST = "China AI"
+EVENTS_FILE_PROBLEMS = "events_file_problems"  # rows of the bundled events file that were skipped
 
 
 def default_feeds() -> list[Feed]:
@@ -34,7 +37,9 @@ def prepare(store: Store) -> None:
         log.info("instruments registry loaded (%d listings)", len(registry.listings))
     fingerprint = events_fingerprint()
     if store.settings.get("events_fingerprint") != fingerprint:
-        store.events.load_curated(load_curated_events())
+        events, problems = load_curated_events_checked()
+        store.events.load_curated(events)
+        store.settings.set(EVENTS_FILE_PROBLEMS, [str(p) for p in problems])
         store.settings.set("events_fingerprint", fingerprint)
     if not store.settings.get("first_run_done", False):
         if not store.watchlists.all():

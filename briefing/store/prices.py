@@ -9,6 +9,7 @@ from briefing.domain.models import Bar, Quote
 from briefing.store import changes as topics
 from briefing.store.changes import Change
 from briefing.store.database import Database
+from briefing.store.price_state import CorporateActions, PriceFetchStates
 
 INTERVALS = ("1m", "5m", "15m", "60m", "1d", "1wk")
 
@@ -16,6 +17,8 @@ INTERVALS = ("1m", "5m", "15m", "60m", "1d", "1wk")
 class Prices:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self.state = PriceFetchStates(db)  # coverage and last error per series
+        self.actions = CorporateActions(db)  # dividends and splits
 
     def upsert_bars(self, symbol: str, interval: str, bars: Iterable[Bar], source: str) -> int:
         """Insert or replace bars by (symbol, interval, ts); returns the number written."""
@@ -49,6 +52,22 @@ class Prices:
             ).fetchall()
         )
         return [Bar(*r) for r in rows]
+
+    def columns(self, symbol: str, interval: str = "1d", start: int | None = None,
+                end: int | None = None) -> dict[str, tuple]:
+        """The same bars as `bars()`, column by column (ts, open, ..., volume): what a chart draws.
+
+        Cheaper than building one `Bar` per row: a 10-year chart is ~2,500 rows.
+        """
+        rows = self._db.read(
+            lambda c: c.execute(
+                """SELECT ts, open, high, low, close, adj_close, volume FROM bars
+                   WHERE symbol = ? AND interval = ? AND ts >= ? AND ts < ? ORDER BY ts""",
+                (symbol, interval, start if start is not None else -(2**62), end if end is not None else 2**62),
+            ).fetchall()
+        )
+        cols = tuple(zip(*rows)) if rows else ((),) * 7
+        return dict(zip(("ts", "open", "high", "low", "close", "adj_close", "volume"), cols))
 
     def bar_span(self, symbol: str, interval: str = "1d") -> tuple[int, int] | None:
         """First and last bar time held, or None: what an incremental fetch must not ask again."""

@@ -156,7 +156,97 @@ def _v2(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+NEWS_SOURCES = """
+ALTER TABLE feeds ADD COLUMN folder TEXT NOT NULL DEFAULT '';
+ALTER TABLE feeds ADD COLUMN html_url TEXT NOT NULL DEFAULT '';
+ALTER TABLE feeds ADD COLUMN last_warning TEXT;
+ALTER TABLE feeds ADD COLUMN last_success INTEGER;
+ALTER TABLE feeds ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE feeds ADD COLUMN content_hash TEXT;
+ALTER TABLE news ADD COLUMN canonical_url TEXT NOT NULL DEFAULT '';
+ALTER TABLE news ADD COLUMN title_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE news ADD COLUMN content_html TEXT NOT NULL DEFAULT '';
+ALTER TABLE news ADD COLUMN author TEXT NOT NULL DEFAULT '';
+ALTER TABLE news ADD COLUMN date_guessed INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX news_canonical_url ON news(canonical_url);
+CREATE TABLE news_sources (
+    feed_id   INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    entry_key TEXT NOT NULL,                   -- guid, else canonical link, else content hash
+    news_id   TEXT NOT NULL REFERENCES news(id) ON DELETE CASCADE,
+    url       TEXT NOT NULL DEFAULT '',
+    title     TEXT NOT NULL DEFAULT '',
+    published INTEGER,
+    seen      INTEGER NOT NULL,                -- UTC seconds of the fetch that last carried it
+    digest    TEXT NOT NULL DEFAULT '',        -- of title, link, summary, date: unchanged entries cost nothing
+    PRIMARY KEY (feed_id, entry_key)
+) WITHOUT ROWID;
+CREATE INDEX news_sources_news ON news_sources(news_id);
+"""
+
+
+def _news_sources(conn: sqlite3.Connection) -> None:
+    """Cross-feed dedupe (one item, several sources) and each feed's fetch state (issue 5)."""
+    from briefing.domain.news_identity import canonical_url, title_key, title_tokens
+
+    for statement in NEWS_SOURCES.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    rows = conn.execute("SELECT id, url, title, feed_id, published, fetched FROM news").fetchall()
+    conn.executemany(
+        "UPDATE news SET canonical_url = ?, title_key = ? WHERE id = ?",
+        [(canonical_url(r[1]), title_key(title_tokens(r[2])), r[0]) for r in rows],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO news_sources(feed_id, entry_key, news_id, url, title, published, seen) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(r[3], "id:" + r[0], r[0], r[1], r[2], r[4], r[5] or 0) for r in rows if r[3] is not None],
+    )
+
+
+def _price_state(conn: sqlite3.Connection) -> None:
+    """Per-series fetch state (coverage asked for, last error, retry-after) and corporate actions."""
+    conn.execute("""
+        CREATE TABLE price_fetch_state (
+            symbol       TEXT NOT NULL,
+            interval     TEXT NOT NULL,        -- a bar interval, or 'quote'
+            covered_from INTEGER,              -- [covered_from, covered_to) asked for and answered
+            covered_to   INTEGER,
+            ok_at        INTEGER,
+            error_kind   TEXT,                 -- offline | rate_limited | unknown_symbol | ...
+            error_text   TEXT NOT NULL DEFAULT '',
+            error_at     INTEGER,
+            retry_after  INTEGER,
+            PRIMARY KEY (symbol, interval)
+        ) WITHOUT ROWID""")
+    conn.execute("""
+        CREATE TABLE price_actions (
+            symbol TEXT NOT NULL,
+            kind   TEXT NOT NULL CHECK (kind IN ('dividend', 'split')),
+            ts     INTEGER NOT NULL,           -- dated like daily bars
+            value  REAL NOT NULL,
+            source TEXT NOT NULL,
+            PRIMARY KEY (symbol, kind, ts)
+        ) WITHOUT ROWID""")
+
+
+
+def _event_decisions(conn: sqlite3.Connection) -> None:
+    """Curated events the user deleted (upgrades must not restore them), and what the user did
+    with news items flagged as regulatory (promoted to an event, or dismissed)."""
+    conn.execute("""
+        CREATE TABLE event_tombstones (
+            id         TEXT PRIMARY KEY,
+            deleted_at INTEGER NOT NULL
+        ) WITHOUT ROWID""")
+    conn.execute("""
+        CREATE TABLE news_event_flags (
+            news_id    TEXT PRIMARY KEY,          -- no foreign key: pruning old news keeps decisions
+            state      TEXT NOT NULL CHECK (state IN ('promoted', 'dismissed')),
+            event_id   TEXT,
+            decided_at INTEGER NOT NULL
+        ) WITHOUT ROWID""")
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _news_sources, _price_state, _event_decisions]
 LATEST = len(MIGRATIONS)
 
 

@@ -19,6 +19,7 @@ from briefing.store import changes as topics
 from briefing.ui.panel import Panel
 
 ONE_YEAR_S = 366 * 86400
+SCROLL_MARGIN_S = 75 * 86400  # scrolling to an event shows ~2.5 months either side
 PALETTE = ("#2f6fdf", "#e07b00", "#1a9c4a", "#c2185b", "#6a4fb3", "#00838f")
 
 
@@ -53,6 +54,8 @@ class ChartPanel(Panel):
         self._markers: list = []
         self._data: ChartData | None = None
         self._highlight: str | None = None
+        self._scroll_id: str | None = None  # the selected event: each draw keeps it in view
+        self._reach_back: int | None = None  # read bars from here: an older event was selected
         self.placeholder = QLabel("Loading chart…", self)
         self.placeholder.setObjectName("chartPlaceholder")
         self._stack = QStackedLayout()
@@ -90,9 +93,45 @@ class ChartPanel(Panel):
             self.reload()
 
     def highlight_event(self, event_id: str | None) -> None:
+        """Mark the event (red) without moving the view."""
         self._highlight = event_id
+        if event_id != self._scroll_id:
+            self._scroll_id = None
         if self._data is not None and self.plot is not None:
             self._draw_events(self._data)
+
+    def show_event(self, event_id: str | None) -> None:
+        """Mark the event and scroll to it, reading older bars first if the chart does not reach it."""
+        self._highlight = self._scroll_id = event_id
+        if self._data is not None and self.plot is not None and not self._reach_back_for(self._data):
+            self._draw_events(self._data)
+            self._scroll()
+
+    def _event_x(self, data: ChartData) -> int | None:
+        event = next((e for e in data.events if e.id == self._scroll_id), None)
+        return event_ts(event) if event is not None and event.key_date else None
+
+    def _reach_back_for(self, data: ChartData) -> bool:
+        """Reload from further back when the event to show is before the bars read (once per event)."""
+        x = self._event_x(data)
+        starts = [s.ts[0] for s in data.series if s.ts]
+        if x is None or not starts or x - SCROLL_MARGIN_S >= min(starts):
+            return False
+        if self._reach_back is not None and self._reach_back <= x - SCROLL_MARGIN_S:
+            return False  # already read from there: the cache has nothing older
+        self._reach_back = x - 2 * SCROLL_MARGIN_S
+        self.reload()
+        return True
+
+    def _scroll(self) -> None:
+        data = self._data
+        x = self._event_x(data) if data is not None else None
+        spans = [(s.ts[0], s.ts[-1]) for s in data.series if s.ts] if data is not None else []
+        if x is not None and self.plot is not None and spans \
+                and min(a for a, _ in spans) - SCROLL_MARGIN_S <= x <= max(b for _, b in spans) + SCROLL_MARGIN_S:
+            self.plot.setXRange(x - SCROLL_MARGIN_S, x + SCROLL_MARGIN_S, padding=0)
+            self.plot.getViewBox().enableAutoRange(axis="y")
+            self.plot.getViewBox().setAutoVisible(y=True)
 
     # worker thread
     def read(self) -> ChartData:
@@ -104,6 +143,8 @@ class ChartPanel(Panel):
                 continue
             span = self.store.prices.bar_span(sym, "1d")
             start = (span[1] if span else end) - ONE_YEAR_S
+            if self._reach_back is not None:
+                start = min(start, self._reach_back)
             bars = self.store.prices.bars(sym, "1d", start=start)
             sources = self.store.prices.bar_sources(sym)
             series.append(Series(listing, [b.ts for b in bars], [b.close for b in bars], ",".join(sorted(sources))))
@@ -143,6 +184,8 @@ class ChartPanel(Panel):
             self.legend.removeItem(curve)
         self._draw_events(data)
         self.plot.enableAutoRange()
+        if not self._reach_back_for(data):
+            self._scroll()
 
     def _draw_events(self, data: ChartData) -> None:
         import pyqtgraph as pg
@@ -158,9 +201,9 @@ class ChartPanel(Panel):
             if e.key_date is None:
                 continue
             x = event_ts(e)
-            if not (lo <= x <= hi) or (wanted and e.companies and not wanted & set(e.companies)):
-                continue
             hot = e.id == self._highlight
+            if not (lo <= x <= hi) or (not hot and wanted and e.companies and not wanted & set(e.companies)):
+                continue
             line = pg.InfiniteLine(
                 pos=x, angle=90, movable=False,
                 pen=pg.mkPen("#d2323c" if hot else "#9e9e9e", width=2 if hot else 1,

@@ -17,6 +17,7 @@ from briefing.ui import theme
 from briefing.ui.chart_panel import ChartPanel
 from briefing.ui.first_paint import after_first_paint
 from briefing.ui.news_panel import NewsPanel
+from briefing.ui.news_service import NewsService
 from briefing.ui.panel import Panel
 from briefing.ui.store_signals import StoreSignals
 from briefing.ui.timeline_panel import TimelinePanel
@@ -61,12 +62,15 @@ class MainWindow(QMainWindow):
 
         self.watchlist.symbols_selected.connect(self.chart.set_symbols)
         self.timeline.event_selected.connect(self.chart.highlight_event)
+        self.timeline.event_activated.connect(self.chart.show_event)
         for panel in self.panels:
             self.signals.changed.connect(panel.on_store_changed)
             panel.loaded.connect(self._check_loaded)
         self.signals.changed.connect(self._on_store_changed)
         self.watchlist.refreshed.connect(self.update_data_state)
         self._loaded_emitted = False
+        # feeds, alerts and the news dialogs; app.py starts its schedule (tests and screenshots never fetch)
+        self.news_service = NewsService(self, store, self.runner, offline=offline, demo=demo)
         self._restore_layout()
 
     # ----- construction --------------------------------------------------------------------------
@@ -90,15 +94,15 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.docks["chart"], self.docks["timeline"], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["watchlist"], self.docks["chart"]], [700, 740], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["watchlist"], self.docks["news"]], [430, 400], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["chart"], self.docks["timeline"]], [500, 330], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["chart"], self.docks["timeline"]], [420, 410], Qt.Orientation.Vertical)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self.export_action = QAction("&Export daily briefing…", self)
         self.export_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.export_action.setEnabled(False)
-        self.export_action.setToolTip("The briefing exporter is not in this version yet")
+        self.export_action.setToolTip("Write the day's briefing as PDF, HTML, Markdown or CSV")
+        self.export_action.triggered.connect(self.show_export_dialog)
         file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
@@ -168,6 +172,22 @@ class MainWindow(QMainWindow):
         self.state_label.setProperty("state", state.kind)
         if state.kind == "demo" and not self.windowTitle().endswith("Demo data"):
             self.setWindowTitle(f"{APP_NAME} — Demo data")
+
+    def show_export_dialog(self):
+        """File > Export daily briefing (Ctrl+E); the dialog restores the last choices itself."""
+        import shiboken6
+        from PySide6.QtCore import Qt
+
+        from briefing.ui.export_dialog import ExportDialog
+
+        current = getattr(self, "export_dialog", None)
+        if current is not None and shiboken6.isValid(current) and current.isVisible():
+            self.export_dialog.raise_()
+            return self.export_dialog
+        self.export_dialog = ExportDialog(self.store, self.settings, self.runner, offline=self.offline, parent=self)
+        self.export_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.export_dialog.show()
+        return self.export_dialog
 
     def show_task_error(self, what: str, message: str) -> None:
         self.statusBar().showMessage(f"{what}: {message}", 15000)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+import time
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout
 
 from briefing.domain import formatting as fmt
+from briefing.domain import market_hours
 from briefing.domain.models import Watchlist, WatchlistRow
+from briefing.domain.price_state import QUOTE, stale_text
 from briefing.store import changes as topics
+from briefing.store.price_state import PRICE_STATE
 from briefing.ui.colors import up_down
 from briefing.ui.panel import Panel
 from briefing.ui.table_model import RIGHT, SORT_ROLE, Column, RowTableModel
@@ -41,9 +46,33 @@ def watchlist_columns(red_up: bool = False) -> list[Column[WatchlistRow]]:
     ]
 
 
+def market_column(store, rows: list[WatchlistRow]) -> dict[str, tuple[str, str]]:
+    """Market state (once the calendars are loaded) and staleness of each row (worker thread)."""
+    now = time.time()
+    states = {s.symbol: s for s in store.prices.state.all([r.listing.symbol for r in rows]) if s.interval == QUOTE}
+    out = {}
+    for r in rows:
+        loaded = market_hours.is_loaded(market_hours.calendar_code(r.listing))
+        out[r.listing.symbol] = (market_hours.market_state(r.listing, now).label if loaded else "",
+                                 stale_text(states.get(r.listing.symbol)))
+    return out
+
+
 class WatchlistModel(RowTableModel[WatchlistRow]):
     def __init__(self, parent=None) -> None:
-        super().__init__(watchlist_columns(), key=lambda r: r.listing.symbol, parent=parent)
+        self.market: dict[str, tuple[str, str]] = {}  # symbol -> (market state, "stale since ... (why)")
+        market = Column("Market", self._market_text,
+                        tooltip=lambda r: self.market.get(r.listing.symbol, ("", ""))[1] or "prices up to date")
+        super().__init__(watchlist_columns() + [market], key=lambda r: r.listing.symbol, parent=parent)
+
+    def _market_text(self, r: WatchlistRow) -> str:
+        state, stale = self.market.get(r.listing.symbol, ("", ""))
+        return f"{state} · stale" if state and stale else state or ("stale" if stale else "")
+
+    def set_market(self, market: dict[str, tuple[str, str]]) -> None:
+        if market != self.market:
+            self.market = market
+            self.refresh_columns()
 
 
 class _SortProxy(QSortFilterProxyModel):
@@ -58,7 +87,7 @@ class WatchlistPanel(Panel):
     """Pick a list, see its members; selecting rows tells the chart which symbols to draw."""
 
     symbols_selected = Signal(list)
-    topics = (topics.WATCHLISTS, topics.QUOTES, topics.INSTRUMENTS)
+    topics = (topics.WATCHLISTS, topics.QUOTES, topics.INSTRUMENTS, PRICE_STATE)
 
     def __init__(self, store, runner, parent=None) -> None:
         super().__init__(store, runner, parent)
@@ -84,6 +113,7 @@ class WatchlistPanel(Panel):
         self.view.verticalHeader().setVisible(False)
         self.view.setAlternatingRowColors(True)
         self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.horizontalHeader().setResizeContentsPrecision(25)  # size columns from the first rows
         self.view.selectionModel().selectionChanged.connect(self._on_selection)
 
         top = QHBoxLayout()
@@ -103,11 +133,11 @@ class WatchlistPanel(Panel):
             last = self.store.settings.get("ui.last_watchlist")
             wanted = next((w.id for w in lists if w.id == last), lists[0].id if lists else None)
         rows = self.store.watchlists.rows(wanted) if wanted is not None else []
-        return lists, wanted, rows
+        return lists, wanted, rows, market_column(self.store, rows)
 
     # GUI thread
     def show_data(self, data) -> None:
-        lists, wanted, rows = data
+        lists, wanted, rows, market = data
         self._lists, self.current_id = lists, wanted
         self.chooser.blockSignals(True)
         self.chooser.clear()
@@ -116,14 +146,24 @@ class WatchlistPanel(Panel):
         if wanted is not None:
             self.chooser.setCurrentIndex(self.chooser.findData(wanted))
         self.chooser.blockSignals(False)
+        same_members = [r.listing.symbol for r in rows] == [r.listing.symbol for r in self.model.rows()]
         self.model.set_rows(rows)
-        self.view.resizeColumnsToContents()
+        self.model.set_market(market)
+        if not self.is_loaded and not all(market_hours.is_loaded(c) for c in ("XHKG", "XNYS", "XNAS")):
+            QTimer.singleShot(2000, self, self._load_calendars)  # ~0.5 s of imports: after the first paint
+        if not same_members or not self.is_loaded:  # sizing 50 rows costs ~100 ms: not on every quote
+            self.view.resizeColumnsToContents()
         self.empty_label.setVisible(not rows)
         self.empty_label.setText(
             "No watchlists yet." if not lists else "This list is empty. Add symbols with `briefing watchlist add`."
         )
         if rows and not self.view.selectionModel().hasSelection():
             self.view.selectRow(0)
+
+    def _load_calendars(self) -> None:
+        if self.isVisible():
+            self.runner.run(market_hours.preload, lambda _: self.isVisible() and self.reload(),
+                            name="load exchange calendars")
 
     def _on_chosen(self, index: int) -> None:
         wid = self.chooser.itemData(index)
