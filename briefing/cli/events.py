@@ -5,12 +5,15 @@ from __future__ import annotations
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefing.cli.common import emit, profile_for
 from briefing.domain import event_files
-from briefing.domain.event_study import WINDOWS, EventStudy, percent
 from briefing.domain.event_validation import CATEGORY_LABELS, EventValidationError, category_id, event_from_record
 from briefing.domain.models import EVENT_CATEGORIES, RegulationEvent
+
+if TYPE_CHECKING:  # the study (pandas, calendars) is imported only by the commands that run one
+    from briefing.domain.event_study import EventStudy
 
 
 def register(sub, add_globals) -> None:
@@ -98,6 +101,8 @@ def _study_dict(s: EventStudy) -> dict:
 
 
 def _study_lines(s: EventStudy, title: str) -> list[str]:
+    from briefing.domain.event_study import WINDOWS, percent
+
     lines = [f"{s.event_id}: {title}", f"announced {s.announced}" + (f" ({s.note})" if s.note else "")]
     heads = "".join(f"{f'[{a:+d},{b:+d}]':>10}{'abn.':>10}" for a, b in WINDOWS)
     lines.append(f"{'listing':<9}{'day 0':<12}{heads}  benchmark")

@@ -13,7 +13,7 @@ import sys
 from datetime import date, datetime
 
 from briefing.cli.common import profile_for
-from briefing.export.model import DEFAULT_NEWS_PER_COMPANY, FORMATS, PAGE_SIZES
+from briefing.export.formats import DEFAULT_NEWS_PER_COMPANY, FORMATS, PAGE_SIZES
 
 
 def _day(text: str) -> date:

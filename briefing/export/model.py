@@ -10,11 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from briefing.export.formats import DEFAULT_NEWS_PER_COMPANY, FORMATS, PAGE_SIZES  # noqa: F401
 from briefing.ui.chart_render import ChartSpec
-
-FORMATS = ("pdf", "html", "md", "csv")
-PAGE_SIZES = ("a4", "letter")
-DEFAULT_NEWS_PER_COMPANY = 3
 DISCLAIMER = (
     "For information only; not investment advice. Figures come from the local cache and may be "
     "delayed, incomplete or wrong; check them with your broker or the exchange before acting."
