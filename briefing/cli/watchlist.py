@@ -1,4 +1,4 @@
-"""`briefing watchlist list|create|add|remove|pin|unpin|rename`."""
+"""`briefing watchlist list|create|add|remove|move|pin|unpin|rename`."""
 
 from __future__ import annotations
 
@@ -30,6 +30,10 @@ def register(sub, add_globals) -> None:
     a = action("remove", "remove symbols from a watchlist")
     a.add_argument("name")
     a.add_argument("symbols", nargs="+")
+    a = action("move", "move a symbol to a position in a watchlist's order (1 = first)")
+    a.add_argument("name")
+    a.add_argument("symbol")
+    a.add_argument("position", type=int)
     for verb in ("pin", "unpin", "delete"):
         a = action(verb, f"{verb} a watchlist")
         a.add_argument("name")
@@ -59,6 +63,8 @@ def run(args) -> int:
                 from briefing.store.watchlists import WatchlistError
 
                 raise WatchlistError(f"not in {args.name!r}: {', '.join(sorted(missing))}")
+        elif act == "move":
+            lists.move(args.name, args.symbol.strip().upper(), max(args.position, 1) - 1)
         elif act in ("pin", "unpin"):
             lists.set_pinned(args.name, act == "pin")
         elif act == "delete":

@@ -1,0 +1,96 @@
+"""Extra watchlist columns (day range, 52-week range bar, HK-vs-ADR premium) and the header menu
+that shows, hides and remembers columns."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QHeaderView, QMenu, QStyledItemDelegate
+
+from briefing.domain import formatting as fmt
+from briefing.domain.models import Quote, WatchlistRow
+from briefing.ui.table_model import RIGHT, ROW_ROLE, Column
+
+HEADER_KEY = "ui.watchlist_header"  # store setting: the header's saved state (hex)
+
+
+def year_position(q: Quote | None) -> float | None:
+    """Where the last price sits in its 52-week range, 0 (low) … 1 (high); None if unknown."""
+    if q is None or q.year_low is None or q.year_high is None or q.year_high <= q.year_low:
+        return None
+    return min(1.0, max(0.0, (q.last - q.year_low) / (q.year_high - q.year_low)))
+
+
+def _day_range(r: WatchlistRow) -> str:
+    q = r.quote
+    if q is None or q.day_low is None or q.day_high is None:
+        return "–"
+    return f"{fmt.price(q.day_low)} – {fmt.price(q.day_high)}"
+
+
+def _year_range(r: WatchlistRow) -> str:
+    q = r.quote
+    if q is None or q.year_low is None or q.year_high is None:
+        return "–"
+    return f"{fmt.price(q.year_low)} – {fmt.price(q.year_high)}"
+
+
+def extra_columns(premiums: dict) -> list[Column[WatchlistRow]]:
+    """Day range, 52-week range (drawn as a bar by `YearRangeDelegate`), and the premium."""
+    def premium(r: WatchlistRow):
+        return premiums.get(r.listing.symbol)
+
+    return [
+        Column("Day range", _day_range, RIGHT, sort_key=lambda r: r.quote and r.quote.day_low),
+        Column("52-week range", _year_range, tooltip=_year_range,
+               sort_key=lambda r: year_position(r.quote)),
+        Column("HK/ADR prem.", lambda r: fmt.percent(premium(r).value * 100) if premium(r) else "", RIGHT,
+               tooltip=lambda r: premium(r).label() if premium(r) else "not dual-listed, or prices missing",
+               sort_key=lambda r: premium(r).value if premium(r) else None),
+    ]
+
+
+class YearRangeDelegate(QStyledItemDelegate):
+    """Draws the 52-week range as a thin bar with a tick at the last price."""
+
+    def paint(self, painter: QPainter, option, index) -> None:
+        row = index.data(ROW_ROLE)
+        pos = year_position(row.quote) if row is not None else None
+        if pos is None:
+            super().paint(painter, option, index)
+            return
+        self.initStyleOption(option, index)
+        r = QRectF(option.rect).adjusted(6, 0, -6, 0)
+        y = r.center().y()
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QColor("#9e9e9e"))
+        painter.drawLine(r.left(), y, r.right(), y)
+        painter.setBrush(option.palette.text())
+        painter.setPen(Qt.PenStyle.NoPen)
+        x = r.left() + pos * r.width()
+        painter.drawRoundedRect(QRectF(x - 2, y - 5, 4, 10), 1, 1)
+        painter.restore()
+
+
+def install_header_menu(header: QHeaderView, on_change) -> None:
+    """Right-click the header to show or hide columns; `on_change` is called after each change."""
+    header.setSectionsMovable(True)
+    header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def menu(pos) -> None:
+        m = QMenu(header)
+        model = header.model()
+        for col in range(model.columnCount()):
+            title = model.headerData(col, Qt.Orientation.Horizontal)
+            act = m.addAction(str(title))
+            act.setCheckable(True)
+            act.setChecked(not header.isSectionHidden(col))
+            act.setEnabled(col != 0)  # the name always shows
+            act.toggled.connect(lambda on, c=col: (header.setSectionHidden(c, not on), on_change()))
+        m.popup(header.mapToGlobal(pos))
+
+    header.customContextMenuRequested.connect(menu)
+    header.sectionResized.connect(lambda *_: on_change())
+    header.sectionMoved.connect(lambda *_: on_change())
+    header.sortIndicatorChanged.connect(lambda *_: on_change())

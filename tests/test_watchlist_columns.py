@@ -1,0 +1,107 @@
+"""Watchlist extras: day range, 52-week bar, HK-vs-ADR premium, columns shown/hidden and remembered."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import Qt
+
+from briefing.domain.models import Quote
+from briefing.services.tasks import TaskRunner
+from briefing.ui.watchlist_columns import HEADER_KEY, year_position
+from briefing.ui.watchlist_panel import WatchlistPanel
+
+
+@pytest.fixture
+def make_panel(qtbot, store):
+    runners, panels = [], []
+
+    def make():
+        runner = TaskRunner()
+        runners.append(runner)
+        panel = WatchlistPanel(store, runner)
+        panels.append(panel)
+        qtbot.addWidget(panel)
+        panel.resize(900, 300)
+        panel.show()
+        with qtbot.waitSignal(panel.loaded, timeout=10000):
+            panel.reload()
+        return panel
+
+    yield make
+    for p in panels:
+        p._save_header.stop()  # no write after the runner stops
+    for r in runners:
+        r.shutdown()
+
+
+def cell(panel, symbol: str, title: str):
+    m = panel.model
+    row = next(i for i, r in enumerate(m.rows()) if r.listing.symbol == symbol)
+    return m.index(row, m.column_index(title))
+
+
+def test_year_position():
+    q = Quote("X", 15.0, 0, "t", year_low=10.0, year_high=20.0)
+    assert year_position(q) == 0.5
+    assert year_position(Quote("X", 25.0, 0, "t", year_low=10.0, year_high=20.0)) == 1.0
+    assert year_position(Quote("X", 15.0, 0, "t")) is None
+
+
+def test_day_and_year_ranges_shown_and_drawn(qtbot, make_panel, store, qtmodeltester):
+    store.prices.upsert_quote(Quote("0700.HK", 500.0, int(time.time()), "test", previous_close=490.0,
+                                    day_low=488.0, day_high=505.5, year_low=300.0, year_high=700.0))
+    panel = make_panel()
+    qtbot.waitUntil(lambda: cell(panel, "0700.HK", "Day range").data() != "–", timeout=5000)
+    assert cell(panel, "0700.HK", "Day range").data() == "488.00 – 505.50"
+    assert cell(panel, "0700.HK", "52-week range").data() == "300.00 – 700.00"
+    qtmodeltester.check(panel.model)
+    img = panel.view.viewport().grab().toImage()  # the delegate paints without error
+    assert not img.isNull()
+
+
+def test_premium_for_dual_listed_rows_only(qtbot, make_panel, store):
+    from briefing.store.demo_seed import seed_demo
+
+    seed_demo(store)
+    panel = make_panel()
+    qtbot.waitUntil(lambda: cell(panel, "BABA", "HK/ADR prem.").data() != "", timeout=5000)
+    assert cell(panel, "BABA", "HK/ADR prem.").data() == cell(panel, "9988.HK", "HK/ADR prem.").data()
+    assert "%" in cell(panel, "BABA", "HK/ADR prem.").data()
+    assert cell(panel, "0020.HK", "HK/ADR prem.").data() == ""
+    assert "vs" in cell(panel, "BABA", "HK/ADR prem.").data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_hidden_columns_widths_and_sort_are_remembered(qtbot, make_panel, store):
+    panel = make_panel()
+    header = panel.view.horizontalHeader()
+    vol = panel.model.column_index("Volume")
+    header.setSectionHidden(vol, True)
+    header.resizeSection(1, 123)
+    panel.view.sortByColumn(panel.model.column_index("% Change"), Qt.SortOrder.DescendingOrder)
+    with qtbot.waitSignal(panel.runner.idle, timeout=5000):
+        panel.save_header()
+    assert store.settings.get(HEADER_KEY)
+    again = make_panel()
+    h2 = again.view.horizontalHeader()
+    assert h2.isSectionHidden(vol) and h2.sectionSize(1) == 123
+    assert h2.sortIndicatorSection() == panel.model.column_index("% Change")
+    assert not h2.isSectionHidden(0)
+
+
+def test_up_down_colours_follow_the_setting(qtbot, make_panel, store):
+    from briefing.ui.colors import GREEN, RED
+
+    store.prices.upsert_quote(Quote("9988.HK", 160.0, int(time.time()), "test", previous_close=150.0))
+    panel = make_panel()
+    qtbot.waitUntil(lambda: cell(panel, "9988.HK", "Change").data(Qt.ItemDataRole.ForegroundRole) is not None,
+                    timeout=5000)
+    assert cell(panel, "9988.HK", "Change").data(Qt.ItemDataRole.ForegroundRole) == GREEN
+    from briefing.store.changes import Change
+
+    store.settings.set("ui.up_colours", "red-up")
+    with qtbot.waitSignal(panel.refreshed, timeout=5000):  # what the window's store signal delivers
+        panel.on_store_changed(frozenset({Change("settings", "ui.up_colours")}))
+    assert cell(panel, "9988.HK", "Change").data(Qt.ItemDataRole.ForegroundRole) == RED
+    assert cell(panel, "9988.HK", "% Change").data(Qt.ItemDataRole.ForegroundRole) == RED
