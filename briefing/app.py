@@ -68,6 +68,12 @@ def run_gui(args) -> int:
 
     window = MainWindow(profile.store, settings, demo=args.demo or profile.store.is_demo(), offline=args.offline,
                         snapshot_size=DEFAULT_SIZE if screenshot else None)
+    if interactive:  # uncaught exceptions: logged (setup_logging) and shown once in a dialog
+        window.errors.install()
+    if not screenshot:  # tray notifications when a price moves beyond its threshold (Settings > Alerts)
+        from briefing.ui.price_alerts import PriceAlertWatcher
+
+        window.price_alerts = PriceAlertWatcher(window)
     seeding = _start_demo_seeding(window, profile) if args.demo else None
     if os.environ.get("BRIEFING_EXIT_AFTER_FIRST_PAINT"):
         from briefing.ui.first_paint import FirstPaintProbe
@@ -95,6 +101,7 @@ def run_gui(args) -> int:
         code = app.exec()
     if poller is not None:
         poller.stop()
+    window.errors.uninstall()
     window.close()
     window.runner.shutdown()
     profile.close()

@@ -6,10 +6,19 @@ import logging
 import logging.handlers
 import sys
 import threading
+from pathlib import Path
 
 from briefing.paths import Paths
 
 LOG_FILE = "briefing.log"
+
+
+def log_file() -> Path | None:
+    """The rotating log file `setup_logging` opened, if any (Help > Open log folder)."""
+    for h in logging.getLogger().handlers:
+        if getattr(h, "_briefing", False) and isinstance(h, logging.FileHandler):
+            return Path(h.baseFilename)
+    return None
 
 
 def setup_logging(paths: Paths, *, verbose: bool = False) -> None:

@@ -53,3 +53,17 @@ def shared_data() -> Path:
 
 def pytest_report_header(config):
     return f"python {sys.version.split()[0]}, QT_QPA_PLATFORM={os.environ.get('QT_QPA_PLATFORM')}"
+
+
+@pytest.fixture(autouse=True)
+def error_dialogs(monkeypatch):
+    """The error dialog is modal: record what it would show instead of blocking the test run."""
+    shown: list[tuple[str, str]] = []
+    try:
+        from briefing.ui import error_reporter
+    except ImportError:  # no Qt: nothing can show one
+        yield shown
+        return
+    monkeypatch.setattr(error_reporter, "show_error_dialog",
+                        lambda parent, summary, details: shown.append((summary, details)))
+    yield shown

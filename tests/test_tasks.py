@@ -105,3 +105,21 @@ def test_scheduler_success_resets_failures(qtbot, runner):
     with qtbot.waitSignal(sched.job_done, timeout=5000):
         sched.tick()
     assert results == ["fresh"] and sched.job("ok").failures == 0
+
+
+def test_result_for_a_deleted_widget_is_dropped(qtbot, runner):
+    """A dialog closed while its read runs must not get the result (its widgets are gone)."""
+    from PySide6.QtWidgets import QComboBox
+
+    class Dialog(QComboBox):
+        def fill(self, items):
+            self.addItems(items)  # would raise on a deleted C++ object
+
+    dialog = Dialog()
+    release = threading.Event()
+    runner.run(lambda: (release.wait(5), ["a"])[1], dialog.fill, name="fill")
+    import shiboken6
+
+    shiboken6.delete(dialog)
+    with qtbot.assertNotEmitted(runner.failed), qtbot.waitSignal(runner.idle, timeout=5000):
+        release.set()

@@ -139,13 +139,15 @@ def run(args) -> int:
         elif act == "alerts":
             _alerts(args, store)
         elif act == "retention":
-            from briefing.store.news import DEFAULT_RETENTION_DAYS, RETENTION_SETTING
+            from briefing.store.news import RETENTION_SETTING
 
             if args.days is not None:
                 if args.days < 0:
                     raise CommandError("days must be 0 (keep forever) or more")
                 store.settings.set(RETENTION_SETTING, args.days)
-            days = int(store.settings.get(RETENTION_SETTING, DEFAULT_RETENTION_DAYS))
+            from briefing.domain.preferences import NEWS_RETENTION, Preferences
+
+            days = int(Preferences.of(store).get(NEWS_RETENTION))
             emit(args, {"retention_days": days},
                  [f"unstarred items are kept {days} days; starred items forever" if days else "items are kept forever"])
         return 0

@@ -158,10 +158,13 @@ class NewsRefresher:
         now = self._clock()
         candidates = [f for f in (self.store.feeds.all() if feeds is None else feeds) if f.enabled or force]
         due = [f for f in candidates if force or is_due(f, now)]
-        retention = int(self.store.settings.get(RETENTION_SETTING, DEFAULT_RETENTION_DAYS))
+        from briefing.domain.preferences import NEWS_RETENTION, POLITENESS, Preferences
+
+        prefs = Preferences.of(self.store)
+        retention = int(prefs.get(NEWS_RETENTION))
         delay = self._politeness
         if delay is None:
-            delay = float(self.store.settings.get(POLITENESS_SETTING, DEFAULT_POLITENESS_S))
+            delay = float(prefs.get(POLITENESS))
         pacer = HostPacer(delay)
         tagger = self._tagger or default_tagger()
         client = self._http()

@@ -50,8 +50,14 @@ class PriceSettings:
 
     @classmethod
     def load(cls, store) -> PriceSettings:
+        from briefing.domain.preferences import BY_KEY, Preferences
+
+        prefs = Preferences.of(store)
         values = {}
         for name, default in cls().__dict__.items():
+            if f"prices.{name}" in BY_KEY:  # declared (and validated) in domain/preferences.py
+                values[name] = type(default)(prefs.get(f"prices.{name}"))
+                continue
             value = store.settings.get(f"prices.{name}", default)
             try:
                 values[name] = type(default)(value)

@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Qt, Signal, Slot
 
 log = logging.getLogger(__name__)
@@ -35,10 +36,17 @@ class _Job(QRunnable):
             pass
 
 
+def _alive(callback: Callable | None) -> bool:
+    """False when `callback` is a method of a Qt object whose C++ side has been deleted."""
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
+
+
 class TaskRunner(QObject):
     """Owns a thread pool; results come back through a queued signal to this (GUI-thread) object."""
 
     failed = Signal(str, str)  # what failed, the error in one line
+    error = Signal(str, object)  # the same failure with the exception itself (after `failed`)
     idle = Signal()  # no task left in flight
     _finished = Signal(int, object, object)
 
@@ -70,6 +78,11 @@ class TaskRunner(QObject):
     @Slot(int, object, object)
     def _deliver(self, token: int, result: Any, error: BaseException | None) -> None:
         name, on_result, on_error = self._callbacks.pop(token, ("task", None, None))
+        if not (_alive(on_result) and _alive(on_error)):  # its widget was closed while the task ran
+            log.debug("%s finished after its receiver was deleted; result dropped", name)
+            if not self._callbacks:
+                self.idle.emit()
+            return
         try:
             if error is None:
                 if on_result is not None:
@@ -88,6 +101,7 @@ class TaskRunner(QObject):
             on_error(error)
         else:
             self.failed.emit(name, str(error) or type(error).__name__)
+            self.error.emit(name, error)
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Drop queued tasks and wait for running ones; callbacks no longer fire."""

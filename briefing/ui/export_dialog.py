@@ -34,8 +34,10 @@ class ExportDialog(QDialog):
     preview_shown = Signal()
 
     def __init__(self, store, settings: QSettings, runner, *, offline: bool = False,
-                 now: Callable[[], datetime] | None = None, parent: QWidget | None = None) -> None:
+                 now: Callable[[], datetime] | None = None, defaults: dict | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.defaults = defaults or {}
         self.setObjectName("exportDialog")
         self.setWindowTitle("Export daily briefing")
         self.store, self.settings, self.runner, self.offline = store, settings, runner, offline
@@ -132,9 +134,11 @@ class ExportDialog(QDialog):
     # ----- choices -------------------------------------------------------------------------------
     def _restore(self) -> None:
         s = self.settings
-        self._select(self.format, str(s.value("export/format", "pdf")))
+        d = getattr(self, "defaults", None) or {}  # from the preferences (briefing.*), when nothing is remembered
+        self._select(self.format, str(s.value("export/format", d.get("briefing.format", "pdf"))))
         self._select(self.page_size, str(s.value("export/page_size", "a4")))
-        self.news.setValue(int(s.value("export/news_per_company", DEFAULT_NEWS_PER_COMPANY) or 0))
+        self.news.setValue(int(s.value("export/news_per_company",
+                                       d.get("briefing.news_per_company", DEFAULT_NEWS_PER_COMPANY)) or 0))
         docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
         self.folder.setText(str(s.value("export/folder", docs)))
         self._update_page_size()

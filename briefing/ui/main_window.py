@@ -43,6 +43,10 @@ class MainWindow(QMainWindow):
         self.offline = offline
         self.runner = runner or TaskRunner(self)
         self.runner.failed.connect(self.show_task_error)
+        from briefing.ui.error_reporter import ErrorReporter
+
+        self.errors = ErrorReporter(self)  # app.py installs its exception hooks; task bugs come here too
+        self.runner.error.connect(self.errors.task_failed)
         self.signals = StoreSignals(store, self)
         self.setObjectName("mainWindow")
         self.setWindowTitle(f"{APP_NAME} — Demo data" if demo else APP_NAME)
@@ -72,6 +76,7 @@ class MainWindow(QMainWindow):
         # feeds, alerts and the news dialogs; app.py starts its schedule (tests and screenshots never fetch)
         self.news_service = NewsService(self, store, self.runner, offline=offline, demo=demo)
         self._restore_layout()
+        self._tooltip_icon_buttons()
 
     # ----- construction --------------------------------------------------------------------------
     def _build_docks(self) -> None:
@@ -104,9 +109,16 @@ class MainWindow(QMainWindow):
         self.export_action.setToolTip("Write the day's briefing as PDF, HTML, Markdown or CSV")
         self.export_action.triggered.connect(self.show_export_dialog)
         file_menu.addAction(self.export_action)
+        self.settings_action = QAction("&Settings…", self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.setToolTip("Refresh intervals, colours, theme, news retention, briefing defaults")
+        self.settings_action.triggered.connect(self.show_settings_dialog)
+        file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        if quit_action.shortcut().isEmpty():  # some platforms (offscreen, a few desktops) bind none
+            quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
@@ -131,9 +143,35 @@ class MainWindow(QMainWindow):
         view_menu.addAction(full)
 
         help_menu = bar.addMenu("&Help")
+        self.shortcuts_action = QAction("&Keyboard shortcuts", self)
+        self.shortcuts_action.setShortcut(QKeySequence("Ctrl+/"))
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(self.shortcuts_action)
+        self.log_folder_action = QAction("Open &log folder", self)
+        self.log_folder_action.setToolTip("The log file to attach to a bug report")
+        self.log_folder_action.triggered.connect(self.open_log_folder)
+        help_menu.addAction(self.log_folder_action)
+        help_menu.addSeparator()
         about = QAction(f"&About {APP_NAME}", self)
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
+
+    def _tooltip_icon_buttons(self) -> None:
+        """Qt's own icon-only buttons (dock title bars, toolbar overflow) get a tooltip and a name."""
+        from PySide6.QtWidgets import QAbstractButton
+
+        for key, dock in self.docks.items():
+            title = dock.windowTitle()
+            keys = dock.toggleViewAction().shortcut().toString()
+            for name, tip in (("qt_dockwidget_floatbutton", f"Float or re-dock the {title} panel"),
+                              ("qt_dockwidget_closebutton", f"Hide the {title} panel (View menu or {keys})")):
+                button = dock.findChild(QAbstractButton, name)
+                if button is not None:
+                    button.setToolTip(tip)
+                    button.setAccessibleName(tip)
+        for button in self.findChildren(QAbstractButton, "qt_toolbar_ext_button"):
+            button.setToolTip("More tools")
+            button.setAccessibleName("More tools")
 
     def _build_status_bar(self) -> None:
         self.state_label = QLabel("", self)
@@ -184,7 +222,12 @@ class MainWindow(QMainWindow):
         if current is not None and shiboken6.isValid(current) and current.isVisible():
             self.export_dialog.raise_()
             return self.export_dialog
-        self.export_dialog = ExportDialog(self.store, self.settings, self.runner, offline=self.offline, parent=self)
+        from briefing.domain.preferences import BRIEFING_FORMAT, BRIEFING_NEWS_PER_COMPANY, Preferences
+
+        prefs = Preferences.of(self.store)
+        defaults = {k: prefs.get(k) for k in (BRIEFING_FORMAT, BRIEFING_NEWS_PER_COMPANY)}
+        self.export_dialog = ExportDialog(self.store, self.settings, self.runner, offline=self.offline,
+                                          defaults=defaults, parent=self)
         self.export_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.export_dialog.show()
         return self.export_dialog
@@ -197,6 +240,57 @@ class MainWindow(QMainWindow):
         self.settings.setValue("ui/theme", applied)
         for n, act in self.theme_actions.items():
             act.setChecked(n == applied)
+        from briefing.domain.preferences import THEME, Preferences
+
+        prefs = Preferences.of(self.store)
+        self.runner.run(lambda: prefs.get(THEME) != applied and prefs.set(THEME, applied), name="remember theme")
+
+    # ----- settings, shortcuts, log folder ---------------------------------------------------------
+    def show_settings_dialog(self):
+        """File > Settings (Ctrl+,): generated from briefing/domain/preferences.py."""
+        from briefing.domain.preferences import THEME, Preferences
+        from briefing.ui.settings_dialog import SettingsDialog
+
+        prefs = Preferences.of(self.store)
+        names = [w.name for w in self.store.watchlists.all()]
+        dialog = SettingsDialog(prefs, data_dir=self.store.path.parent, watchlists=names,
+                                open_alerts=self.news_service.open_alerts, parent=self)
+        dialog.load({**prefs.values(), THEME: str(self.settings.value("ui/theme", "system"))})
+        dialog.applied.connect(self.apply_preferences)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.settings_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def apply_preferences(self, changed: dict) -> None:
+        """What takes effect at once; the services read the rest at their next run."""
+        from briefing.domain.preferences import THEME
+
+        if THEME in changed:
+            self.set_theme(changed[THEME])
+        self.statusBar().showMessage("Settings saved", 5000)
+
+    def show_shortcuts(self):
+        from briefing.ui.shortcuts_dialog import ShortcutsDialog
+
+        self.shortcuts_dialog = ShortcutsDialog(self)
+        self.shortcuts_dialog.show()
+        return self.shortcuts_dialog
+
+    def log_folder(self):
+        from briefing.logs import log_file
+
+        path = log_file()
+        return path.parent if path is not None else None
+
+    def open_log_folder(self) -> bool:
+        from briefing.ui.settings_dialog import open_folder
+
+        folder = self.log_folder()
+        if folder is None:
+            self.statusBar().showMessage("No log file is open (logging starts with the app)", 10000)
+            return False
+        return open_folder(folder)
 
     def show_about(self) -> None:
         QMessageBox.about(

@@ -26,7 +26,10 @@ class AlertNotifier(QObject):
     def notify(self, batch: AlertBatch, company_names: dict[str, str]) -> None:
         if not batch:
             return
-        title, body = batch.message(company_names)
+        self.show(*batch.message(company_names))
+
+    def show(self, title: str, body: str) -> None:
+        """A notification in the tray (the status bar where there is none); price alerts use it too."""
         self.last = (title, body)
         if QSystemTrayIcon.isSystemTrayAvailable():
             if self._tray is None:

@@ -67,7 +67,10 @@ class NewsService(QObject):
         feeds = None if feed_ids is None else [f for f in (self.store.feeds.get(i) for i in feed_ids) if f]
         report = self.refresher().refresh(feeds, force=force)
         names = {c.id: c.name_en for c in self.store.instruments.companies()}
-        return report, alerts_for(self.store, report.new_ids), names
+        from briefing.domain.preferences import TRAY_NOTIFICATIONS, Preferences
+
+        notify = Preferences.of(self.store).get(TRAY_NOTIFICATIONS)  # off: no alert notifications
+        return report, alerts_for(self.store, report.new_ids) if notify else None, names
 
     def refresh_now(self, feed_ids: list[int] | None = None) -> bool:
         reason = self.why_not()
@@ -90,10 +93,15 @@ class NewsService(QObject):
     def _failed(self, error: BaseException) -> None:
         self.window.statusBar().showMessage(f"News refresh failed: {error}", 15_000)
 
-    def start_schedule(self, scheduler: Scheduler | None = None, interval_s: float = CHECK_EVERY_S) -> bool:
-        """Check for due feeds now and every `interval_s` (the window's scheduler if it has one)."""
+    def start_schedule(self, scheduler: Scheduler | None = None, interval_s: float | None = None) -> bool:
+        """Check for due feeds now and every `interval_s` (default: the preference; the window's
+        scheduler if it has one)."""
         if self.why_not():
             return False
+        if interval_s is None:
+            from briefing.domain.preferences import FEED_CHECK_INTERVAL, Preferences
+
+            interval_s = float(Preferences.of(self.store).get(FEED_CHECK_INTERVAL))
         own = scheduler is None and getattr(self.window, "scheduler", None) is None
         self.scheduler = scheduler or getattr(self.window, "scheduler", None) or Scheduler(self.runner, parent=self)
         self.scheduler.add(Job(JOB_NAME, interval_s, lambda: self._refresh(False, None), on_result=self._done,

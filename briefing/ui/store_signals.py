@@ -34,6 +34,8 @@ class StoreSignals(QObject):
 
     @Slot(object)
     def _collect(self, batch: frozenset[Change]) -> None:
+        if getattr(self, "_detached", False):
+            return
         self._pending |= batch
         if not self._timer.isActive():
             self._timer.start()
@@ -44,7 +46,11 @@ class StoreSignals(QObject):
             self.changed.emit(batch)
 
     def detach(self) -> None:
+        """Stop listening; changes already queued are dropped (the store may close right after)."""
         self._unsubscribe()
+        self._detached = True
+        self._timer.stop()
+        self._pending.clear()
 
 
 def touches(batch: frozenset[Change], *topics: str) -> bool:
