@@ -145,7 +145,10 @@ class TimelinePanel(Panel):
                 shown = self.study if self.study is not None and self.study.event_id == self._study_for else None
                 used = None if shown is None else \
                     {r.symbol for r in shown.reactions} | {r.benchmark for r in shown.reactions}
-                if used is None or any(c.topic == topics.BARS and (c.key is None or c.key in used) for c in batch):
+                # a study with gaps (e.g. benchmark bars not cached yet) may fill in with any new bars
+                gaps = shown is not None and any(w.abnormal is None for r in shown.reactions for w in r.windows)
+                if used is None or gaps or any(
+                        c.topic == topics.BARS and (c.key is None or c.key in used) for c in batch):
                     self._run_study()
 
     def show_data(self, data: svc.TimelineData) -> None:
