@@ -66,9 +66,15 @@ def market_column(store, rows: list[WatchlistRow]) -> dict[str, tuple[str, str]]
 
 
 def premium_column(store, rows: list[WatchlistRow]) -> dict:
-    """HK-vs-ADR premium of each dual-listed row's company (worker thread)."""
+    """HK-vs-ADR premium of each dual-listed row's company (worker thread).
+
+    Pairing an HK close with the following US session needs the exchange calendars (~1 s to load):
+    until they are loaded (after the first paint) the column stays empty, like the market state.
+    """
     from briefing.services.premiums import premium_for
 
+    if not all(market_hours.is_loaded(c) for c in ("XHKG", "XNYS", "XNAS")):
+        return {}
     now, by_company, out = time.time(), {}, {}
     for r in rows:
         cid = r.listing.company_id
