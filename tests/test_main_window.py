@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -136,16 +137,14 @@ def test_screenshot_command_writes_a_non_blank_png(tmp_path):
 @pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed")
 def test_real_x_window_under_xvfb(tmp_path):
     """The app in a real X window (xcb platform) on a virtual screen."""
-    display = ":%d" % (150 + os.getpid() % 500)
-    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # -displayfd: Xvfb picks a free display and writes its number once it accepts clients.
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
-        sock = f"/tmp/.X11-unix/X{display[1:]}"
-        deadline = time.monotonic() + 20
-        while not os.path.exists(sock):
-            assert time.monotonic() < deadline, "Xvfb did not start"
-            assert xvfb.poll() is None, "Xvfb exited"
-            time.sleep(0.05)
+        ready, _, _ = select.select([xvfb.stdout], [], [], 20)
+        assert ready, "Xvfb did not start"
+        display = ":" + xvfb.stdout.readline().strip()
+        assert display != ":", "Xvfb exited"
         out = tmp_path / "x11.png"
         env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
         proc = subprocess.run(
