@@ -75,7 +75,9 @@ def run_gui(args) -> int:
 
         window.price_alerts = PriceAlertWatcher(window)
     seeding = _start_demo_seeding(window, profile) if args.demo else None
-    if os.environ.get("BRIEFING_EXIT_AFTER_FIRST_PAINT"):
+    from briefing.ui.first_paint import ENV_VAR as FIRST_PAINT_ENV
+
+    if os.environ.get(FIRST_PAINT_ENV):
         from briefing.ui.first_paint import FirstPaintProbe
 
         FirstPaintProbe(window)

@@ -234,3 +234,29 @@ def test_axes_follow_a_theme_switch(qtbot, chart):
         assert chart.volume_plot.getAxis("left").textPen().color() == QColor("#eeeeee")
     finally:
         app.setPalette(before)
+
+
+def test_bars_of_symbols_not_on_the_chart_do_not_reload_it(qtbot):
+    """The poller writes bars for every watched symbol; only the charted ones concern the chart."""
+    from briefing.store import changes as topics
+    from briefing.store.changes import Change
+    from briefing.ui.chart_panel import ChartPanel
+
+    class Recorder(ChartPanel):
+        def __init__(self):  # no store needed: only the change filter is under test
+            from PySide6.QtWidgets import QWidget
+
+            QWidget.__init__(self)
+            self.symbols, self.reloads = ["BIDU"], 0
+
+        def reload(self):
+            self.reloads += 1
+
+    panel = Recorder()
+    qtbot.addWidget(panel)
+    panel.on_store_changed(frozenset({Change(topics.BARS, "0700.HK"), Change(topics.QUOTES, "BABA")}))
+    assert panel.reloads == 0
+    panel.on_store_changed(frozenset({Change(topics.BARS, "BIDU")}))
+    panel.on_store_changed(frozenset({Change(topics.EVENTS, "x")}))
+    panel.on_store_changed(frozenset({Change(topics.QUOTES, "BIDU")}))
+    assert panel.reloads == 3

@@ -150,10 +150,14 @@ class ChartPanel(ChartToolsMixin, Panel):
                     plot.getAxis(side).setTextPen(ink)
 
     def on_store_changed(self, batch) -> None:
-        if any(c.topic == topics.QUOTES and (c.key is None or c.key in self.symbols) for c in batch):
-            self.reload()  # the curve's last point follows the quote (setData on the same curve)
-        else:
-            super().on_store_changed(batch)
+        """Reload for events, and for bars or quotes of the symbols shown: the poller writes bars of
+        every watched symbol, and most of them are not on the chart. A quote moves the last point
+        (setData on the same curve)."""
+        def shown(c) -> bool:
+            return c.key is None or c.key in self.symbols
+
+        if any(c.topic == topics.EVENTS or (c.topic in (topics.BARS, topics.QUOTES) and shown(c)) for c in batch):
+            self.reload()
 
     def set_symbols(self, symbols: list[str]) -> None:
         if symbols != self.symbols:
