@@ -67,13 +67,11 @@ def run_gui(args) -> int:
     from briefing.ui.main_window import DEFAULT_SIZE
 
     window = MainWindow(profile.store, settings, demo=args.demo or profile.store.is_demo(), offline=args.offline,
-                        snapshot_size=DEFAULT_SIZE if screenshot else None)
+                        snapshot_size=DEFAULT_SIZE if screenshot else None, defer_panels=True)
     if interactive:  # uncaught exceptions: logged (setup_logging) and shown once in a dialog
         window.errors.install()
-    if not screenshot:  # tray notifications when a price moves beyond its threshold (Settings > Alerts)
-        from briefing.ui.price_alerts import PriceAlertWatcher
-
-        window.price_alerts = PriceAlertWatcher(window)
+    if not screenshot:  # tray alerts on price moves (Settings > Alerts); quotes arrive after all_loaded
+        window.all_loaded.connect(lambda: _watch_price_moves(window))
     seeding = _start_demo_seeding(window, profile) if args.demo else None
     from briefing.ui.first_paint import ENV_VAR as FIRST_PAINT_ENV
 
@@ -108,6 +106,12 @@ def run_gui(args) -> int:
     window.runner.shutdown()
     profile.close()
     return code
+
+
+def _watch_price_moves(window) -> None:
+    from briefing.ui.price_alerts import PriceAlertWatcher
+
+    window.price_alerts = PriceAlertWatcher(window)
 
 
 def _start_price_polling(window, profile, args):

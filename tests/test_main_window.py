@@ -49,6 +49,36 @@ def test_opens_with_four_loaded_panels(make_window, qtmodeltester):
     assert w.state_label.text() == "No prices in the cache yet"
 
 
+def test_deferred_panels_are_built_after_the_rows_are_painted(qtbot, store, tmp_path):
+    """The app defers the chart, news and timeline panels to open fast; they still all arrive."""
+    from PySide6.QtWidgets import QLabel
+
+    settings = QSettings(str(tmp_path / "ui-state.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(store, settings, defer_panels=True)
+    qtbot.addWidget(w)
+    assert [type(d.widget()) for k, d in w.docks.items() if k != "watchlist"] == [QLabel] * 3
+    assert not hasattr(w, "chart") and not hasattr(w, "news_service")
+    rows_when_built = []
+    built = w.build_panels
+
+    def spy():
+        rows_when_built.append(w.watchlist.model.rowCount())
+        built()
+
+    w.build_panels = spy
+    w.show()
+    with qtbot.waitSignal(w.all_loaded, timeout=20000):
+        w.start()
+    try:
+        assert rows_when_built[0] == 7  # built only once the watchlist's rows were on screen
+        assert [d.widget() for d in w.docks.values()] == [w.watchlist, w.chart, w.news, w.timeline]
+        assert all(p.is_loaded for p in w.panels) and w.chart.plot is not None
+        assert w.chart.symbols == w.watchlist.selected_symbols() != []  # the first selection reached it
+        assert w.news_service.window is w
+    finally:
+        w.runner.shutdown()
+
+
 def test_quote_updates_rows_in_place(qtbot, make_window, store):
     w = make_window()
     w.watchlist.view.selectRow(2)

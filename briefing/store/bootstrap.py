@@ -6,7 +6,6 @@ Cheap when nothing changed (two settings reads), so it runs at every start.
 from __future__ import annotations
 
 import logging
-import xml.etree.ElementTree as ET
 
 from briefing.domain.models import Feed
 from briefing.domain.registry import (
@@ -21,6 +20,8 @@ EVENTS_FILE_PROBLEMS = "events_file_problems"  # rows of the bundled events file
 
 
 def default_feeds() -> list[Feed]:
+    import xml.etree.ElementTree as ET  # only when seeding a new cache
+
     root = ET.fromstring(read_resource("default_feeds.opml"))
     return [
         Feed(url=o.get("xmlUrl"), title=o.get("title") or o.get("text") or "", language=o.get("language", ""))

@@ -14,17 +14,20 @@ from briefing.services.tasks import TaskRunner
 from briefing.store import Store
 from briefing.store import changes as topics
 from briefing.ui import theme
-from briefing.ui.chart_panel import ChartPanel
 from briefing.ui.first_paint import after_first_paint
-from briefing.ui.news_panel import NewsPanel
-from briefing.ui.news_service import NewsService
 from briefing.ui.panel import Panel
 from briefing.ui.store_signals import StoreSignals
-from briefing.ui.timeline_panel import TimelinePanel
 from briefing.ui.watchlist_panel import WatchlistPanel
 
 DEFAULT_SIZE = (1440, 900)
 STATE_VERSION = 1  # bump when the dock set changes, so an old saved layout is ignored
+
+
+def _placeholder(parent: QWidget) -> QLabel:
+    label = QLabel("Loading…", parent)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setEnabled(False)
+    return label
 
 
 class MainWindow(QMainWindow):
@@ -34,7 +37,10 @@ class MainWindow(QMainWindow):
 
     def __init__(self, store: Store, settings: QSettings, *, runner: TaskRunner | None = None,
                  demo: bool = False, offline: bool = False, snapshot_size: tuple[int, int] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 defer_panels: bool = False, parent: QWidget | None = None) -> None:
+        """`defer_panels`: build the chart, news and timeline panels (and import their ~20 modules)
+        only after the first frame that shows watchlist rows; their docks hold a placeholder until
+        then. The app does this to open fast; tests that drive the panels directly do not."""
         super().__init__(parent)
         self.snapshot_size = snapshot_size  # for --screenshot: a fixed size, and the layout is not saved
         self.store = store
@@ -55,41 +61,68 @@ class MainWindow(QMainWindow):
                             | QMainWindow.DockOption.AllowNestedDocks)
 
         self.watchlist = WatchlistPanel(store, self.runner)
-        self.chart = ChartPanel(store, self.runner)
-        self.news = NewsPanel(store, self.runner)
-        self.timeline = TimelinePanel(store, self.runner)
-        self.panels: list[Panel] = [self.watchlist, self.chart, self.news, self.timeline]
+        self.panels: list[Panel] = [self.watchlist]
         self.docks: dict[str, QDockWidget] = {}
         self._build_docks()
         self._build_menus()
         self._build_status_bar()
-
-        self.watchlist.symbols_selected.connect(self.chart.set_symbols)
-        self.timeline.event_selected.connect(self.chart.highlight_event)
-        self.timeline.event_activated.connect(self.chart.show_event)
-        for panel in self.panels:
-            self.signals.changed.connect(panel.on_store_changed)
-            panel.loaded.connect(self._check_loaded)
+        self._connect_panel(self.watchlist)
         self.signals.changed.connect(self._on_store_changed)
         self.watchlist.refreshed.connect(self.update_data_state)
         self._loaded_emitted = False
-        # feeds, alerts and the news dialogs; app.py starts its schedule (tests and screenshots never fetch)
-        self.news_service = NewsService(self, store, self.runner, offline=offline, demo=demo)
+        self._started = False
+        if not defer_panels:
+            self.build_panels()
         self._restore_layout()
         self._tooltip_icon_buttons()
+
+    def build_panels(self) -> None:
+        """Build the chart, news and timeline panels into their docks (once), and the news service."""
+        if len(self.panels) > 1:
+            return
+        from briefing.ui.chart_panel import ChartPanel
+        from briefing.ui.news_panel import NewsPanel
+        from briefing.ui.news_service import NewsService
+        from briefing.ui.timeline_panel import TimelinePanel
+
+        self.chart = ChartPanel(self.store, self.runner)
+        self.news = NewsPanel(self.store, self.runner)
+        self.timeline = TimelinePanel(self.store, self.runner)
+        for key, panel in (("chart", self.chart), ("news", self.news), ("timeline", self.timeline)):
+            placeholder = self.docks[key].widget()
+            self.docks[key].setWidget(panel)
+            if placeholder is not None:
+                placeholder.deleteLater()
+            self.panels.append(panel)
+            self._connect_panel(panel)
+        self.watchlist.symbols_selected.connect(self.chart.set_symbols)
+        self.timeline.event_selected.connect(self.chart.highlight_event)
+        self.timeline.event_activated.connect(self.chart.show_event)
+        # feeds, alerts and the news dialogs; app.py starts its schedule (tests and screenshots never fetch)
+        self.news_service = NewsService(self, self.store, self.runner, offline=self.offline, demo=self.demo)
+        self._tooltip_icon_buttons()
+        if self._started:
+            for panel in self.panels[1:]:
+                panel.reload()
+            if self.watchlist.selected_symbols():
+                self.chart.set_symbols(self.watchlist.selected_symbols())
+
+    def _connect_panel(self, panel: Panel) -> None:
+        self.signals.changed.connect(panel.on_store_changed)
+        panel.loaded.connect(self._check_loaded)
 
     # ----- construction --------------------------------------------------------------------------
     def _build_docks(self) -> None:
         specs = [
-            ("watchlist", "&Watchlist", self.watchlist, Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+1"),
-            ("chart", "&Chart", self.chart, Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+2"),
-            ("news", "&News", self.news, Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+3"),
-            ("timeline", "Regulation &timeline", self.timeline, Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+4"),
+            ("watchlist", "&Watchlist", Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+1"),
+            ("chart", "&Chart", Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+2"),
+            ("news", "&News", Qt.DockWidgetArea.LeftDockWidgetArea, "Ctrl+3"),
+            ("timeline", "Regulation &timeline", Qt.DockWidgetArea.RightDockWidgetArea, "Ctrl+4"),
         ]
-        for key, title, widget, area, shortcut in specs:
+        for key, title, area, shortcut in specs:
             dock = QDockWidget(title.replace("&", ""), self)
             dock.setObjectName(f"dock_{key}")  # saveState() keys on object names
-            dock.setWidget(widget)
+            dock.setWidget(self.watchlist if key == "watchlist" else _placeholder(dock))
             self.addDockWidget(area, dock)
             dock.toggleViewAction().setText(title)
             dock.toggleViewAction().setShortcut(QKeySequence(shortcut))
@@ -182,18 +215,21 @@ class MainWindow(QMainWindow):
 
     # ----- behaviour --------------------------------------------------------------------------------
     def start(self) -> None:
-        """Start reading the panels, and build the chart just after the first paint."""
-        # The chart (pyqtgraph: ~0.4 s of imports) waits for the first frame that shows the rows.
-        self.watchlist.loaded.connect(lambda: after_first_paint(self.watchlist.view.viewport(), self._build_chart))
+        """Start reading the panels; deferred panels and the chart's plot come after the first paint."""
+        # The plot (pyqtgraph: ~0.4 s of imports) and deferred panels wait for the first frame with rows.
+        self._started = True
+        self.watchlist.loaded.connect(lambda: after_first_paint(self.watchlist.view.viewport(), self._after_rows_painted))
         for panel in self.panels:
             panel.reload()
 
-    def _build_chart(self) -> None:
+    def _after_rows_painted(self) -> None:
+        self.build_panels()
         self.chart.build_plot()
         self._check_loaded()
 
     def _check_loaded(self) -> None:
-        if self._loaded_emitted or self.chart.plot is None or not all(p.is_loaded for p in self.panels):
+        if (self._loaded_emitted or len(self.panels) == 1 or self.chart.plot is None
+                or not all(p.is_loaded for p in self.panels)):
             return
         self._loaded_emitted = True
         self.update_data_state()
@@ -251,6 +287,7 @@ class MainWindow(QMainWindow):
         from briefing.domain.preferences import THEME, Preferences
         from briefing.ui.settings_dialog import SettingsDialog
 
+        self.build_panels()  # the alert rules live with the news service
         prefs = Preferences.of(self.store)
         names = [w.name for w in self.store.watchlists.all()]
         dialog = SettingsDialog(prefs, data_dir=self.store.path.parent, watchlists=names,
