@@ -21,9 +21,43 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     g.add_argument("-v", "--verbose", action="store_true", default=d(False), help="log debug detail to stderr")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from briefing.cli import doctor, events, export, feeds, news, prices, refresh, watchlist
+# Subcommand -> the module that registers it. Only the modules a command line needs are imported:
+# opening the window (no subcommand) imports none of them, which keeps them off its start-up path.
+COMMANDS = {
+    "doctor": "doctor", "watchlist": "watchlist", "events": "events", "prices": "prices",
+    "quote": "prices", "import-prices": "prices", "refresh": "refresh", "export": "export",
+    "feeds": "feeds", "news": "news",
+}
+_TAKES_VALUE = {"--data-dir", "--screenshot"}
 
+
+def modules_for(argv: list[str]) -> list[str]:
+    """The command modules `argv` needs: the one it names, or all of them for help and for a word
+    that names no command (so argparse can list the valid choices)."""
+    needed, skip = [], False
+    for token in argv:
+        if skip:
+            skip = False
+            continue
+        if token in ("-h", "--help"):
+            return list(dict.fromkeys(COMMANDS.values()))
+        if token in _TAKES_VALUE:
+            skip = True
+            continue
+        if token.startswith("-"):
+            continue
+        if token not in COMMANDS:
+            return list(dict.fromkeys(COMMANDS.values()))
+        needed.append(COMMANDS[token])
+        break  # what follows belongs to the subcommand
+    return needed
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for `argv` (None: with every subcommand, e.g. for documentation)."""
+    import importlib
+
+    names = list(dict.fromkeys(COMMANDS.values())) if argv is None else modules_for(argv)
     parser = argparse.ArgumentParser(
         prog="briefing",
         description="China AI Briefing: prices, news and regulation for Chinese AI stocks. "
@@ -34,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="open the window offscreen on the current data, save a PNG to PATH, exit")
     _global_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (doctor, watchlist, events, prices, refresh, export, feeds, news):
+    for name in names:
+        module = importlib.import_module(f"briefing.cli.{name}")
         module.register(sub, lambda p: _global_options(p, top=False))
     return parser
