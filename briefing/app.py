@@ -21,12 +21,11 @@ def _make_app():
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_ID)
     app.setDesktopFileName(APP_ID)
-    from importlib import resources
-
     from PySide6.QtGui import QIcon
 
-    icon = resources.files("briefing.resources").joinpath("icons/china-ai-briefing.svg")
-    app.setWindowIcon(QIcon(str(icon)))
+    from briefing.domain.registry import resource_path
+
+    app.setWindowIcon(QIcon(str(resource_path("icons/china-ai-briefing.svg"))))
     return app
 
 

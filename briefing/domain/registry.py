@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 from briefing.domain.event_validation import RowProblem, events_from_json
 from briefing.domain.models import Company, Listing, RegulationEvent
@@ -15,8 +15,17 @@ from briefing.domain.models import Company, Listing, RegulationEvent
 log = logging.getLogger(__name__)
 
 
+def resource_path(name: str) -> Path:
+    """A bundled file, from the `briefing.resources` package's directory. Not importlib.resources:
+    its import (tempfile, shutil, lzma...) would sit on the path to the first frame, and the
+    package is never zipped (wheel, editable install and PyInstaller all keep real files)."""
+    import briefing.resources as package
+
+    return Path(next(iter(package.__path__))) / name
+
+
 def read_resource(name: str) -> str:
-    return resources.files("briefing.resources").joinpath(name).read_text(encoding="utf-8")
+    return resource_path(name).read_text(encoding="utf-8")
 
 
 def _d(s: str | None) -> date | None:

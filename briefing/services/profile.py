@@ -6,7 +6,6 @@ Shared by the GUI and every CLI command, so both see the same cache the same way
 from __future__ import annotations
 
 import logging
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +40,8 @@ def open_profile(data_dir: str | None = None, *, demo: bool = False) -> Profile:
             raise DataDirNotWritableError(f"cannot create {paths.data_dir}: {exc.strerror or exc}") from exc
         store = Store.open(paths.cache_file)
     except DataDirNotWritableError as exc:
+        import tempfile  # only for the fallback cache
+
         tmp = Path(tempfile.mkdtemp(prefix="briefing-"))
         reason = str(exc)
         notices.append(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtWidgets import QApplication
 
 THEMES = ("system", "light", "dark")
 
@@ -45,8 +45,8 @@ def apply_theme(name: str) -> str:
     hints.setColorScheme({"system": Qt.ColorScheme.Unknown, "light": Qt.ColorScheme.Light,
                           "dark": Qt.ColorScheme.Dark}[name])
     dark = name == "dark" or (name == "system" and system_prefers_dark())
-    app.setStyle("Fusion")
-    app.setPalette(dark_palette() if dark else QStyleFactory.create("Fusion").standardPalette())
+    style = app.setStyle("Fusion")
+    app.setPalette(dark_palette() if dark else style.standardPalette())
     app.setProperty("briefing_dark", dark)
     return name
 
