@@ -158,11 +158,50 @@ def bench_cache(runs: int, tmp: Path) -> dict:
 
 
 # ----- 3: the GUI while 50 symbols refresh --------------------------------------------------------
-def bench_gui(n_symbols: int, delay: float, tmp: Path) -> dict:
+class StallSampler:
+    """`--why`: a thread that samples the GUI thread's stack while a beat is overdue, to name the
+    code behind each stall (sampling, so only stalls longer than a few ms are seen)."""
+
+    def __init__(self, last: list, clock, overdue_ms: int = 25) -> None:
+        import collections
+        import threading
+
+        self.samples = collections.Counter()
+        self._last, self._clock, self._overdue = last, clock, overdue_ms
+        self._main = threading.main_thread().ident
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import traceback
+
+        while not self._stop.wait(0.005):
+            if self._clock.elapsed() - self._last[0] < self._overdue:
+                continue
+            frame = sys._current_frames().get(self._main)
+            if frame is None:
+                continue
+            stack = traceback.extract_stack(frame)
+            mine = [f for f in stack if "/briefing/" in f.filename] or stack
+            key = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(mine[-3:]))
+            leaf = stack[-1]
+            self.samples[f"{Path(leaf.filename).name}:{leaf.lineno} {leaf.name} | {key}"] += 1
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def report(self) -> None:
+        print("GUI-thread samples while a beat was overdue (5 ms each):")
+        for where, n in self.samples.most_common(15):
+            print(f"{n:5d}  {where}")
+
+
+def bench_gui(n_symbols: int, delay: float, tmp: Path, why: bool = False) -> dict:
     from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from briefing import qt_workarounds
     from briefing.domain.models import Listing
     from briefing.paths import Paths
     from briefing.services.price_poller import PricePoller
@@ -178,7 +217,6 @@ def bench_gui(n_symbols: int, delay: float, tmp: Path) -> dict:
                               stdout=subprocess.PIPE, text=True)
     assert server.stdout.readline().strip() == "ready"
     app = QApplication.instance() or QApplication([])
-    qt_workarounds.apply()
     paths = Paths(tmp / "gui", tmp / "gui" / "cache", tmp / "gui" / "logs")
     paths.ensure()
     store = Store.open(paths.cache_file)
@@ -192,7 +230,8 @@ def bench_gui(n_symbols: int, delay: float, tmp: Path) -> dict:
         store.watchlists.delete(w.name)
     store.watchlists.create("Bench", pinned=True)
     store.watchlists.add("Bench", symbols)
-    store.settings.set("prices.requests_per_minute", 100_000)  # measure the GUI, not the politeness
+    # measure the GUI, not the politeness: the most the settings allow (a larger value is refused)
+    store.settings.set("prices.requests_per_minute", 600)
 
     window = MainWindow(store, QSettings(str(paths.ui_state_file), QSettings.Format.IniFormat))
     window.show()
@@ -233,6 +272,7 @@ def bench_gui(n_symbols: int, delay: float, tmp: Path) -> dict:
     timer.timeout.connect(beat)
     timer.start()
     started = time.perf_counter()
+    stalls = StallSampler(last, clock) if why else None
     poller.start()
 
     def done() -> bool:
@@ -245,6 +285,9 @@ def bench_gui(n_symbols: int, delay: float, tmp: Path) -> dict:
             ready_at = len(gaps)
         time.sleep(0.001)
     after_start = sorted(gaps[ready_at or 0:])
+    if stalls is not None:
+        stalls.stop()
+        stalls.report()
     took = time.perf_counter() - started
     timer.stop()
     bars = sum(1 for s in symbols if store.prices.bar_span(s, "1d"))
@@ -265,6 +308,8 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=25)
     ap.add_argument("--delay", type=float, default=0.3, help="seconds the loopback server waits per answer")
     ap.add_argument("--symbols", type=int, default=50)
+    ap.add_argument("--why", action="store_true", help="sample the GUI thread's stack during stalls")
+    ap.add_argument("--gui-only", action="store_true", help="skip the cache measurements")
     ap.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
@@ -272,8 +317,11 @@ def main() -> int:
         return 0
     tmp = Path(tempfile.mkdtemp(prefix="briefing-bench-prices-"))
     os.environ["BRIEFING_DATA_DIR"] = str(tmp / "profile")
+    g = bench_gui(args.symbols, args.delay, tmp, why=args.why)
+    if args.gui_only:
+        print(json.dumps(g))
+        return 0
     c = bench_cache(args.runs, tmp)
-    g = bench_gui(args.symbols, args.delay, tmp)
     print(f"10 years of daily bars ({c['rows']} rows), median of {args.runs} runs")
     print(f"{'':44}{'median ms':>10}")
     print(f"{'raw sqlite3 select':44}{c['raw']:10.2f}")
