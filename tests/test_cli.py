@@ -63,7 +63,15 @@ def test_environment_variable_selects_the_profile(capsys, data_dir):
         (["watchlist", "remove", "China AI", "BABA", "BABA2"], "not in 'China AI': BABA2"),
     ],
 )
-def test_failures_are_one_line_and_exit_1(capsys, argv, message):
+def test_failures_are_one_line_and_exit_1(capsys, monkeypatch, tmp_path, argv, message):
+    from yahoo_replay import NOT_FOUND_CHART, ReplayAdapter, Reply, replay_session, reset_yfinance
+
+    from briefing.services import price_refresh
+    from briefing.sources.yahoo import YahooSource
+
+    reset_yfinance(tmp_path / "yfinance-cache")  # NOPE is checked with a (replayed) Yahoo that does not know it
+    adapter = ReplayAdapter(default=lambda request: Reply(404, NOT_FOUND_CHART))
+    monkeypatch.setattr(price_refresh, "yahoo_source_for", lambda paths, store: YahooSource(replay_session(adapter)))
     code, out, err = run(capsys, *argv)
     assert code == 1
     assert err.count("\n") == 1 and message in err and err.startswith("briefing: error:")

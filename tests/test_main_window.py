@@ -40,7 +40,8 @@ def test_opens_with_four_loaded_panels(make_window, qtmodeltester):
     w = make_window()
     assert set(w.docks) == {"watchlist", "chart", "news", "timeline"}
     assert all(d.isVisible() for d in w.docks.values())
-    assert w.watchlist.model.rowCount() == 7
+    assert w.watchlist.model.rowCount() == 4  # Baidu, Alibaba, Tencent (each with two lines), SenseTime
+    assert len(w.watchlist.model.rows()) == 7
     assert len(w.timeline.model.entries()) >= 30  # grouped by year and month
     assert w.chart.plot is not None
     for model in (w.watchlist.model, w.news.model, w.timeline.model):
@@ -62,7 +63,7 @@ def test_deferred_panels_are_built_after_the_rows_are_painted(qtbot, store, tmp_
     built = w.build_panels
 
     def spy():
-        rows_when_built.append(w.watchlist.model.rowCount())
+        rows_when_built.append(len(w.watchlist.model.rows()))
         built()
 
     w.build_panels = spy
@@ -81,7 +82,7 @@ def test_deferred_panels_are_built_after_the_rows_are_painted(qtbot, store, tmp_
 
 def test_quote_updates_rows_in_place(qtbot, make_window, store):
     w = make_window()
-    w.watchlist.view.selectRow(2)
+    assert w.watchlist.select_symbol("9988.HK")
     resets = []
     w.watchlist.model.modelReset.connect(lambda: resets.append(1))
     with qtbot.waitSignal(w.watchlist.model.dataChanged, timeout=5000):
@@ -100,8 +101,7 @@ def test_selection_drives_the_chart_and_events_are_marked(qtbot, make_window, st
     start = int(time.time()) - 600 * day
     store.prices.upsert_bars("BIDU", "1d", [Bar(start + i * day, 1, 2, 0.5, 100 + i) for i in range(600)], "test")
     w = make_window()
-    row = next(i for i, r in enumerate(w.watchlist.model.rows()) if r.listing.symbol == "BIDU")
-    w.watchlist.view.selectRow(row)
+    assert w.watchlist.select_symbol("BIDU")
     qtbot.waitUntil(lambda: bool(w.chart._data is not None and w.chart._data.series
                                  and w.chart._data.series[0].listing.symbol == "BIDU"
                                  and len(w.chart._data.series[0].ts) > 200), timeout=5000)

@@ -70,7 +70,14 @@ def test_create_rename_pin_and_delete(qtbot, panel, store):
     assert panel.current_id in {w.id for w in store.watchlists.all()}
 
 
-def test_add_by_name_duplicate_and_unknown_then_remove(qtbot, panel, store):
+def test_add_by_name_duplicate_and_unknown_then_remove(qtbot, panel, store, tmp_path):
+    from yahoo_replay import NOT_FOUND_CHART, ReplayAdapter, Reply, replay_session, reset_yfinance
+
+    from briefing.sources.yahoo import YahooSource
+
+    reset_yfinance(tmp_path / "yfinance-cache")  # ZZZZ goes to a replayed Yahoo that does not know it
+    panel.actions.set_price_source(YahooSource(replay_session(ReplayAdapter(
+        default=lambda request: Reply(404, NOT_FOUND_CHART)))))
     act(qtbot, panel, panel.actions.create_list, "Mine")
     assert act(qtbot, panel, panel.actions.add_symbol, "腾讯").startswith("added")
     assert "0700.HK" in symbols(panel)
@@ -79,7 +86,7 @@ def test_add_by_name_duplicate_and_unknown_then_remove(qtbot, panel, store):
     assert "unknown" in act(qtbot, panel, panel.actions.add_symbol, "ZZZZ", settle=False)
     assert panel.actions.message.isVisible()
     assert symbols(panel) == before
-    panel.view.selectRow(symbols(panel).index("0700.HK"))
+    assert panel.select_symbol("0700.HK") and panel.selected_symbols() == ["0700.HK"]
     act(qtbot, panel, panel.actions.remove_selected)
     assert "0700.HK" not in symbols(panel)
     assert "0700.HK" not in store.watchlists.get("Mine").symbols
@@ -98,22 +105,26 @@ def test_opens_on_the_last_used_list(qtbot, panel, store):
     runner.shutdown()
 
 
-def test_drag_reorder_is_persisted(qtbot, panel, store, qtmodeltester):
+def test_drag_reorder_moves_companies_with_their_listings(qtbot, panel, store, qtmodeltester):
     from PySide6.QtCore import QModelIndex, Qt
 
-    first = symbols(panel)
     model = panel.model
     qtmodeltester.check(model)
+    companies = [n.key for n in model.nodes()]
+    assert companies == ["company:baidu", "company:alibaba", "company:tencent", "0020.HK"]
     data = model.mimeData([model.index(0, 0), model.index(0, 1)])
-    with qtbot.waitSignal(panel.actions.done, timeout=5000):  # drop the first row below the third
+    with qtbot.waitSignal(panel.actions.done, timeout=5000):  # drop Baidu below Tencent (the third row)
         panel.proxy.dropMimeData(data, Qt.DropAction.MoveAction, 3, 0, QModelIndex())
-    expected = first[1:3] + first[:1] + first[3:]
+    expected = ["9988.HK", "BABA", "0700.HK", "TCEHY", "9888.HK", "BIDU", "0020.HK"]
     assert list(store.watchlists.get("China AI").symbols) == expected
     qtbot.waitUntil(lambda: symbols(panel) == expected, timeout=5000)
-    data = model.mimeData([model.index(len(expected) - 1, 0)])
-    with qtbot.waitSignal(panel.actions.done, timeout=5000):  # and the last onto the first
+    assert [n.key for n in model.nodes()] == ["company:alibaba", "company:tencent", "company:baidu", "0020.HK"]
+    data = model.mimeData([model.index(3, 0)])
+    with qtbot.waitSignal(panel.actions.done, timeout=5000):  # and SenseTime onto the first row
         model.dropMimeData(data, Qt.DropAction.MoveAction, -1, -1, model.index(0, 0))
     assert list(store.watchlists.get("China AI").symbols) == expected[-1:] + expected[:-1]
+    qtbot.waitUntil(lambda: model.nodes()[0].key == "0020.HK", timeout=5000)
+    assert not model.flags(model.index(0, 0, model.index(1, 0))) & Qt.ItemFlag.ItemIsDragEnabled  # a line stays
 
 
 def test_cli_move_reorders_like_a_drag(capsys, tmp_path):

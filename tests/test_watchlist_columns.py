@@ -36,10 +36,9 @@ def make_panel(qtbot, store):
         r.shutdown()
 
 
-def cell(panel, symbol: str, title: str):
-    m = panel.model
-    row = next(i for i, r in enumerate(m.rows()) if r.listing.symbol == symbol)
-    return m.index(row, m.column_index(title))
+def cell(panel, key: str, title: str):
+    """The cell of a listing row (a symbol) or of a company row ("company:<id>")."""
+    return panel.model.index_for(key, panel.model.column_index(title))
 
 
 def test_year_position():
@@ -66,16 +65,21 @@ def test_premium_for_dual_listed_rows_only(qtbot, make_panel, store):
 
     seed_demo(store)
     panel = make_panel()
-    qtbot.waitUntil(lambda: cell(panel, "BABA", "HK/ADR prem.").data() != "", timeout=5000)
-    assert cell(panel, "BABA", "HK/ADR prem.").data() == cell(panel, "9988.HK", "HK/ADR prem.").data()
-    assert "%" in cell(panel, "BABA", "HK/ADR prem.").data()
+    qtbot.waitUntil(lambda: cell(panel, "company:alibaba", "HK/ADR prem.").data() != "", timeout=5000)
+    assert "%" in cell(panel, "company:alibaba", "HK/ADR prem.").data()  # on the company row
+    assert cell(panel, "BABA", "HK/ADR prem.").data() == cell(panel, "9988.HK", "HK/ADR prem.").data() == ""
     assert cell(panel, "0020.HK", "HK/ADR prem.").data() == ""
-    assert "vs" in cell(panel, "BABA", "HK/ADR prem.").data(Qt.ItemDataRole.ToolTipRole)
+    assert "vs" in cell(panel, "company:alibaba", "HK/ADR prem.").data(Qt.ItemDataRole.ToolTipRole)
+    us_only = store.watchlists.get("US ADRs")  # one line of a dual-listed company: a row of its own
+    panel.current_id = us_only.id
+    with qtbot.waitSignal(panel.refreshed, timeout=5000):
+        panel.reload()
+    qtbot.waitUntil(lambda: "%" in cell(panel, "BABA", "HK/ADR prem.").data(), timeout=5000)
 
 
 def test_hidden_columns_widths_and_sort_are_remembered(qtbot, make_panel, store):
     panel = make_panel()
-    header = panel.view.horizontalHeader()
+    header = panel.view.header()
     vol = panel.model.column_index("Volume")
     header.setSectionHidden(vol, True)
     header.resizeSection(1, 123)
@@ -84,7 +88,7 @@ def test_hidden_columns_widths_and_sort_are_remembered(qtbot, make_panel, store)
         panel.save_header()
     assert store.settings.get(HEADER_KEY)
     again = make_panel()
-    h2 = again.view.horizontalHeader()
+    h2 = again.view.header()
     assert h2.isSectionHidden(vol) and h2.sectionSize(1) == 123
     assert h2.sortIndicatorSection() == panel.model.column_index("% Change")
     assert not h2.isSectionHidden(0)

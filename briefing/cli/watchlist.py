@@ -19,14 +19,21 @@ def register(sub, add_globals) -> None:
         a.set_defaults(handler=run)
         return a
 
+    def no_check(a: argparse.ArgumentParser) -> None:
+        a.add_argument("--no-check", action="store_true", help="add symbols outside the registry without asking "
+                       "Yahoo Finance (offline use: exchange and zone are guessed from the symbol)")
+
     action("list", "list watchlists (pinned first) and their members")
     a = action("create", "create a watchlist")
     a.add_argument("name")
     a.add_argument("--pin", action="store_true", help="pin it (pinned lists come first)")
-    a.add_argument("symbols", nargs="*", help="symbols to add")
-    a = action("add", "add symbols to a watchlist")
+    no_check(a)
+    a.add_argument("symbols", nargs="*", help="symbols or company names (English or Chinese) to add")
+    a = action("add", "add symbols or companies to a watchlist (symbols outside the registry are checked "
+                      "with Yahoo Finance)")
     a.add_argument("name")
-    a.add_argument("symbols", nargs="+")
+    no_check(a)
+    a.add_argument("symbols", nargs="+", help="symbols or company names (English or Chinese)")
     a = action("remove", "remove symbols from a watchlist")
     a.add_argument("name")
     a.add_argument("symbols", nargs="+")
@@ -46,11 +53,39 @@ def _as_dict(w) -> dict:
     return {"id": w.id, "name": w.name, "pinned": w.pinned, "symbols": list(w.symbols)}
 
 
+def _resolve(profile, args, texts: list[str]) -> list[str]:
+    """Each argument as symbols in the store: the registry, else checked with Yahoo (unless
+    `--no-check`; `--offline` cannot check, and says so)."""
+    from briefing.cli import CommandError
+    from briefing.domain.symbol_lookup import SymbolLookupError
+    from briefing.services.symbol_check import symbols_for
+
+    def source():
+        from briefing.services import price_refresh
+
+        return price_refresh.yahoo_source_for(profile.paths, profile.store)
+
+    out: dict[str, None] = {}
+    for text in texts:
+        try:
+            found = symbols_for(profile.store, text, None if args.offline else source,
+                                check=not getattr(args, "no_check", False))
+        except SymbolLookupError as exc:
+            hint = "; pass --no-check to add it unchecked" if "could not be checked" in str(exc) else ""
+            raise CommandError(f"{exc}{hint}") from None
+        out.update(dict.fromkeys(found))
+    return list(out)
+
+
 def run(args) -> int:
     with profile_for(args) as profile:
         lists = profile.store.watchlists
         symbols = [s.strip().upper() for s in getattr(args, "symbols", [])]
         act = args.action
+        if act == "add":
+            lists.get(args.name)  # an unknown list fails before anything is fetched
+        if act in ("create", "add"):
+            symbols = _resolve(profile, args, args.symbols)
         if act == "create":
             lists.create(args.name, pinned=args.pin)
             if symbols:

@@ -12,6 +12,23 @@ class SymbolLookupError(ValueError):
     """Nothing, or nothing unambiguous, matches what was typed; the message says so plainly."""
 
 
+class NotInRegistry(SymbolLookupError):
+    """Nothing in the registry matches; `symbol` is what was typed, as a code, when it could be
+    one (then the price source can be asked about it), else ""."""
+
+    def __init__(self, message: str, symbol: str = "") -> None:
+        super().__init__(message)
+        self.symbol = symbol
+
+
+_SYMBOL = re.compile(r"\^?[A-Z0-9]{1,6}([.\-][A-Z0-9]{1,4})?(=X)?")
+
+
+def looks_like_symbol(code: str) -> bool:
+    """'AAPL', 'BRK-B', '1810.HK', 'EURUSD=X' could be a Yahoo symbol; 'Pinduoduo' or '拼多多' not."""
+    return bool(_SYMBOL.fullmatch(code))
+
+
 def normalise_code(text: str) -> str:
     """'700' / '0700' / '700.hk' -> '0700.HK'; other text is upper-cased and stripped."""
     t = text.strip().upper()
@@ -43,4 +60,5 @@ def lookup(text: str, listings: Sequence[Listing], companies: Sequence[Company])
         symbols = [l.symbol for l in listings if l.company_id == hits[0].id]
         if symbols:
             return symbols
-    raise SymbolLookupError(f"unknown symbol or company {t!r} (not in the instruments registry)")
+    raise NotInRegistry(f"unknown symbol or company {t!r} (not in the instruments registry)",
+                        code if looks_like_symbol(code) else "")

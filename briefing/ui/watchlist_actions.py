@@ -2,15 +2,26 @@
 
 Every write goes through the task runner (never on the GUI thread); the store's change signal
 then reloads the panel. Failures (a duplicate name, an unknown symbol) show in `message`.
+
+A symbol outside the registry is checked with the price source (in the worker) before it is added;
+when the source cannot answer (offline, rate limited, timeout, or none given: `--offline`, demo)
+nothing is added and the message says it could not be checked. Not "add anyway": an unchecked
+symbol would carry a guessed exchange and zone, and a typo would sit in the list looking real;
+the CLI's `watchlist add --no-check` is there for deliberate offline use.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (QCompleter, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox,
                                QToolButton, QWidget)
 
-from briefing.domain.symbol_lookup import lookup
+from briefing.domain.symbol_lookup import looks_like_symbol, normalise_code
+
+if TYPE_CHECKING:
+    from briefing.services.symbol_check import SourceOrFactory
 
 
 class WatchlistActions(QObject):
@@ -22,6 +33,8 @@ class WatchlistActions(QObject):
         super().__init__(panel)
         self.panel = panel
         self.store = panel.store
+        self.source: SourceOrFactory = None  # price source (or factory) for unknown symbols; None: offline
+        self.known_words: list[str] = []
         self.bar = QWidget(panel)
         row = QHBoxLayout(self.bar)
         row.setContentsMargins(0, 0, 0, 0)
@@ -49,7 +62,12 @@ class WatchlistActions(QObject):
         row.addWidget(self.menu_button)
         self.done.connect(self._show_message)
 
+    def set_price_source(self, source: SourceOrFactory) -> None:
+        """Check symbols outside the registry with this source (a factory is called in a worker)."""
+        self.source = source
+
     def set_completions(self, words: list[str]) -> None:
+        self.known_words = list(words)
         c = QCompleter(words, self.add_box)
         c.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         c.setFilterMode(Qt.MatchFlag.MatchContains)
@@ -107,13 +125,22 @@ class WatchlistActions(QObject):
             self.done.emit("create a watchlist first")
             return
 
+        source = self.source
+
         def run():
-            symbols = lookup(text, self.store.instruments.listings(), self.store.instruments.companies())
+            from briefing.services.symbol_check import symbols_for  # in the worker: not a start-up import
+
+            symbols = symbols_for(self.store, text, source)
             added = self.store.watchlists.add(w.name, symbols)
             if not added:
                 raise ValueError(f"{', '.join(symbols)} already in {w.name!r}: nothing added")
             return added
 
+        code = normalise_code(text)
+        known = {k.casefold() for k in self.known_words}
+        if source is not None and looks_like_symbol(code) and code.casefold() not in known \
+                and text.strip().casefold() not in known:
+            self._show_message(f"checking {code} with Yahoo Finance…")
         self.add_box.clear()
         self._write(run, lambda added: f"added {', '.join(added)}")
 
@@ -126,6 +153,21 @@ class WatchlistActions(QObject):
         w = self._current()
         if w is not None:
             self._write(lambda: self.store.watchlists.move(w.name, symbol, index), lambda _: "")
+
+    def reorder(self, symbols: list[str]) -> None:
+        """Put the list's members in this order (a dragged company takes its listings along)."""
+        w = self._current()
+        if w is None:
+            return
+
+        def run():
+            current = list(self.store.watchlists.get(w.name).symbols)
+            for i, s in enumerate(symbols):
+                if s in current and current.index(s) != i:
+                    self.store.watchlists.move(w.name, s, i)
+                    current.insert(i, current.pop(current.index(s)))
+
+        self._write(run, lambda _: "")
 
     # dialogs
     def _update_pin_text(self) -> None:

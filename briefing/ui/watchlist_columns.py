@@ -7,11 +7,30 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QHeaderView, QMenu, QStyledItemDelegate
 
+from datetime import datetime, timezone, tzinfo
+from zoneinfo import ZoneInfo
+
 from briefing.domain import formatting as fmt
 from briefing.domain.models import Quote, WatchlistRow
 from briefing.ui.table_model import RIGHT, ROW_ROLE, Column
 
 HEADER_KEY = "ui.watchlist_header"  # store setting: the header's saved state (hex)
+EXCHANGE, LOCAL, BOTH = "exchange", "local", "both"  # the "ui.timezone_display" choices
+
+
+def as_of_text(ts: int | None, exchange_tz: str, mode: str = EXCHANGE, local_zone: tzinfo | None = None) -> str:
+    """When a quote was priced: in the exchange's zone, this machine's zone (`local_zone`, for
+    tests), or both (the local date shown only when it differs from the exchange's)."""
+    if ts is None:
+        return "–"
+    if mode == EXCHANGE or mode not in (LOCAL, BOTH):
+        return fmt.local_time(ts, exchange_tz, "%m-%d %H:%M")
+    local = datetime.fromtimestamp(ts, timezone.utc).astimezone(local_zone)
+    if mode == LOCAL:
+        return f"{local.strftime('%m-%d %H:%M')} {local.tzname()}"
+    there = datetime.fromtimestamp(ts, timezone.utc).astimezone(ZoneInfo(exchange_tz))
+    day = "%m-%d " if local.date() != there.date() else ""
+    return f"{there.strftime('%m-%d %H:%M')} {there.tzname()} · {local.strftime(day + '%H:%M')} {local.tzname()}"
 
 
 def year_position(q: Quote | None) -> float | None:

@@ -1,0 +1,130 @@
+"""The watchlist's columns (quote, market state, day and year ranges, premium) over the company
+tree, and what the worker reads for them besides the rows."""
+
+from __future__ import annotations
+
+import time
+
+from briefing.domain import formatting as fmt
+from briefing.domain import market_hours
+from briefing.domain import preferences as prefs
+from briefing.domain.models import WatchlistRow
+from briefing.domain.price_state import QUOTE, stale_text
+from briefing.ui.colors import up_down
+from briefing.ui.table_model import RIGHT, Column
+from briefing.ui.watchlist_columns import EXCHANGE, LOCAL, as_of_text, extra_columns
+from briefing.ui.watchlist_tree import WatchlistTreeModel
+
+
+def _name(r: WatchlistRow) -> str:
+    if r.company is not None:
+        return r.company.display_name
+    return r.listing.name_en or r.listing.symbol
+
+
+UP_COLOURS_KEY = prefs.UP_COLOURS  # store setting: "green-up" (default) or "red-up"
+
+
+def _as_of_tooltip(r: WatchlistRow, mode: str) -> str:
+    if r.quote is None:
+        return "no quote yet"
+    other = as_of_text(r.quote.as_of, r.listing.timezone, LOCAL if mode == EXCHANGE else EXCHANGE)
+    return f"{other}\nsource: {r.quote.source}"
+
+
+def watchlist_columns(red_up=False, time_zone=EXCHANGE) -> list[Column[WatchlistRow]]:
+    """The quote columns; `red_up` and `time_zone` ("ui.timezone_display") are values or callables
+    read at paint time (the settings can change)."""
+    q = lambda r: r.quote  # noqa: E731
+    ru = red_up if callable(red_up) else (lambda: red_up)
+    tz = time_zone if callable(time_zone) else (lambda: time_zone)
+    return [
+        Column("Name", _name),
+        Column("Symbol", lambda r: r.listing.symbol),
+        Column("Exch.", lambda r: r.listing.exchange, tooltip=lambda r: r.listing.exchange),
+        Column("Last", lambda r: fmt.price(q(r) and q(r).last), RIGHT, sort_key=lambda r: q(r) and q(r).last),
+        Column("Change", lambda r: fmt.change(q(r) and q(r).change), RIGHT,
+               foreground=lambda r: up_down(q(r) and q(r).change, ru()), sort_key=lambda r: q(r) and q(r).change),
+        Column("% Change", lambda r: fmt.percent(q(r) and q(r).change_pct), RIGHT,
+               foreground=lambda r: up_down(q(r) and q(r).change_pct, ru()),
+               sort_key=lambda r: q(r) and q(r).change_pct),
+        Column("Ccy", lambda r: r.listing.currency),
+        Column("Volume", lambda r: fmt.volume(q(r) and q(r).volume), RIGHT, sort_key=lambda r: q(r) and q(r).volume),
+        Column("As of", lambda r: as_of_text(r.quote and r.quote.as_of, r.listing.timezone, tz()),
+               tooltip=lambda r: _as_of_tooltip(r, tz()), sort_key=lambda r: q(r) and q(r).as_of),
+    ]
+
+
+def market_column(store, rows: list[WatchlistRow]) -> dict[str, tuple[str, str]]:
+    """Market state (once the calendars are loaded) and staleness of each row (worker thread)."""
+    now = time.time()
+    states = {s.symbol: s for s in store.prices.state.all([r.listing.symbol for r in rows]) if s.interval == QUOTE}
+    out = {}
+    for r in rows:
+        loaded = market_hours.is_loaded(market_hours.calendar_code(r.listing))
+        out[r.listing.symbol] = (market_hours.market_state(r.listing, now).label if loaded else "",
+                                 stale_text(states.get(r.listing.symbol)))
+    return out
+
+
+def premium_column(store, rows: list[WatchlistRow]) -> dict:
+    """HK-vs-ADR premium of each dual-listed row's company (worker thread).
+
+    Pairing an HK close with the following US session needs the exchange calendars (~1 s to load):
+    until they are loaded (after the first paint) the column stays empty, like the market state.
+    """
+    from briefing.services.premiums import premium_for
+
+    if not all(market_hours.is_loaded(c) for c in ("XHKG", "XNYS", "XNAS")):
+        return {}
+    now, by_company, out = time.time(), {}, {}
+    for r in rows:
+        cid = r.listing.company_id
+        if cid is None:
+            continue
+        if cid not in by_company:
+            by_company[cid] = premium_for(store, r.listing.symbol, now)
+        if by_company[cid] is not None:
+            out[r.listing.symbol] = by_company[cid]
+    return out
+
+
+class WatchlistModel(WatchlistTreeModel):
+    """The watchlist's companies and listings with their quote, market state and premium columns."""
+
+    def __init__(self, parent=None) -> None:
+        self.market: dict[str, tuple[str, str]] = {}  # symbol -> (market state, "stale since ... (why)")
+        self.premiums: dict = {}  # symbol -> AdrPremium of its company (dual-listed only)
+        self.red_up = False  # Chinese convention: red for a rise
+        self.time_zone = EXCHANGE  # "ui.timezone_display": exchange, local or both
+        market = Column("Market", self._market_text,
+                        tooltip=lambda r: self.market.get(r.listing.symbol, ("", ""))[1] or "prices up to date")
+        columns = (watchlist_columns(lambda: self.red_up, lambda: self.time_zone) + [market]
+                   + extra_columns(self.premiums))
+        super().__init__(columns, parent)
+        self.company_only = {self.column_index("HK/ADR prem.")}  # on the company row, not on each line
+
+    def set_red_up(self, red_up: bool) -> None:
+        if red_up != self.red_up:
+            self.red_up = red_up
+            self.refresh_columns()
+
+    def set_time_zone(self, mode: str) -> None:
+        if mode != self.time_zone:
+            self.time_zone = mode
+            self.refresh_columns()
+
+    def set_premiums(self, premiums: dict) -> None:
+        if premiums != self.premiums:
+            self.premiums.clear()
+            self.premiums.update(premiums)  # the premium column reads this dict
+            self.refresh_columns()
+
+    def _market_text(self, r: WatchlistRow) -> str:
+        state, stale = self.market.get(r.listing.symbol, ("", ""))
+        return f"{state} · stale" if state and stale else state or ("stale" if stale else "")
+
+    def set_market(self, market: dict[str, tuple[str, str]]) -> None:
+        if market != self.market:
+            self.market = market
+            self.refresh_columns()
