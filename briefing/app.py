@@ -123,6 +123,8 @@ def _start_price_polling(window, profile, args):
 
     poller = PricePoller(profile.store, lambda: yahoo_source_for(profile.paths, profile.store), parent=window)
     poller.status.connect(lambda text: window.statusBar().showMessage(text, 30000))
+    # symbols typed into the watchlist are checked with Yahoo through the poller's source (one budget)
+    window.watchlist.actions.set_price_source(lambda: poller.source or yahoo_source_for(profile.paths, profile.store))
     window.all_loaded.connect(poller.start)
     return poller
 

@@ -169,3 +169,30 @@ def test_demo_and_offline_profiles_never_poll(tmp_path, monkeypatch):
     assert app._start_price_polling(None, profile, SimpleNamespace(offline=True, demo=False, screenshot=None)) is None
     assert app._start_price_polling(None, profile, SimpleNamespace(offline=False, demo=True, screenshot=None)) is None
     assert made == []
+
+
+def test_the_live_app_checks_typed_symbols_with_the_pollers_source(qtbot, store, tmp_path, monkeypatch):
+    """app.py hands the watchlist's add box the poller's Yahoo source (one request budget)."""
+    from types import SimpleNamespace
+
+    from PySide6.QtCore import QSettings
+
+    from briefing import app
+    from briefing.ui.main_window import MainWindow
+
+    made = []
+    monkeypatch.setattr("briefing.services.price_refresh.yahoo_source_for", lambda *a: made.append(a) or "fresh")
+    window = MainWindow(store, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    profile = SimpleNamespace(store=store, paths="paths")
+    poller = app._start_price_polling(window, profile, SimpleNamespace(offline=False, demo=False, screenshot=None))
+    try:
+        factory = window.watchlist.actions.source
+        assert callable(factory)
+        assert factory() == "fresh" and made == [("paths", store)]  # before the poller has prepared its own
+        poller.source = "the poller's"
+        assert factory() == "the poller's" and len(made) == 1
+    finally:
+        poller.source = None
+        poller.stop()
+        window.runner.shutdown()
