@@ -12,7 +12,7 @@ from briefing.domain import ranges
 from briefing.domain.bar_time import day_ts, zone
 from briefing.domain.models import Bar
 from briefing.services.tasks import TaskRunner
-from briefing.ui.chart_panel import ChartPanel
+from briefing.ui.chart_panel import ChartPanel, event_ts
 
 HK = "Asia/Hong_Kong"
 
@@ -107,8 +107,12 @@ def test_intraday_is_gap_free_with_previous_close_and_exchange_zone_labels(qtbot
     assert xs == list(range(len(s.ts)))
     assert chart.prev_close_line.isVisible()
     assert chart.prev_close_line.value() == pytest.approx(bars[-5 * 66 - 1].close)
-    labels = chart.axis.tickStrings([0, 30, 66], 1, 10)
-    assert labels[0] == "09:30" and labels[2] == "09:30"  # in Hong Kong time, whatever the machine's zone
+    labels = chart.axis.tickStrings([0, 30, 66], 1, 10)  # in Hong Kong time, whatever the machine's zone
+    assert labels == [SESSIONS[-5].strftime("%d %b 09:30"), "13:00",  # bar 30 is the first after lunch
+                      SESSIONS[-4].strftime("%d %b 09:30")]
+    opens, hours = chart.axis.index_marks()  # ticks at session opens, and at each new hour between
+    assert opens == [0, 66, 132, 198, 264]
+    assert [s.ts[i] % 3600 for i in hours] == [0] * len(hours) and len(hours) == 5 * 5
     with qtbot.waitSignal(chart.refreshed, timeout=5000):
         chart.set_range("1D")
     assert len(chart._data.series[0].ts) == 66
@@ -178,6 +182,34 @@ def test_markers_at_event_dates_and_export(qtbot, chart, store, tmp_path):
     assert "<svg" in svg.read_text()
 
 
+def test_event_lines_name_the_event_under_the_mouse(qtbot, chart, store):
+    from PySide6.QtCore import QPointF
+
+    class Hover:  # what pyqtgraph's scene hands an item under the mouse
+        def __init__(self, x):
+            self.x = x
+
+        def isExit(self):
+            return False
+
+        def pos(self):
+            return QPointF(self.x, 0)
+
+    store.prices.upsert_bars("BIDU", "1d", daily(3000, date.today(), "America/New_York"), "test")
+    show(qtbot, chart, ["BIDU"], "Max")
+    x = chart.marker_positions()[0]
+    event = next(e for e in chart._data.events if e.key_date and event_ts(e) == x)
+    chart.event_lines.hoverEvent(Hover(x + chart.event_lines.pixelWidth()))
+    assert chart.event_lines.toolTip().startswith(f"{event.key_date.isoformat()} · {event.body}")
+    chart.event_lines.hoverEvent(Hover(x + 40 * 86400 * 365))  # far from any line: no tooltip
+    assert chart.event_lines.toolTip() == ""
+    count = chart.marker_count()
+    chart.highlight_event(event.id)  # its own red, labelled line instead of a dashed one
+    assert chart.hot_line.isVisible() and chart.hot_line.value() == x
+    assert chart.hot_line.label.textItem.toPlainText() == event.title_en[:28]
+    assert x not in chart.event_lines.positions() and chart.marker_count() == count
+
+
 def test_switching_from_daily_compare_to_intraday_shows_the_bars(qtbot, chart, store):
     store.prices.upsert_bars("BABA", "1d", daily(300, date(2025, 6, 18), "America/New_York", 80), "test")
     store.prices.upsert_bars("BIDU", "1d", daily(300, date(2025, 6, 18), "America/New_York", 120), "test")
@@ -232,6 +264,15 @@ def test_axes_follow_a_theme_switch(qtbot, chart):
         app.setPalette(dark)
         qtbot.waitUntil(lambda: chart.plot.getAxis("left").textPen().color() == QColor("#eeeeee"), timeout=2000)
         assert chart.volume_plot.getAxis("left").textPen().color() == QColor("#eeeeee")
+        from PySide6.QtGui import QPainter, QPicture
+
+        picture = QPicture()
+        painter = QPainter(picture)
+        _, ticks, _ = chart.plot.getAxis("left").generateDrawSpecs(painter)
+        painter.end()
+        grid = {pen.color().name() for pen, _, _ in ticks}
+        assert all(pen.color().alpha() == 255 for pen, _, _ in ticks)  # opaque: translucent lines paint slowly
+        assert all(QColor(c).lightness() < 128 for c in grid)  # mixed into the dark window colour, not white
     finally:
         app.setPalette(before)
 

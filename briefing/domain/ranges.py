@@ -1,4 +1,4 @@
-"""Chart ranges (1D … Max): which bars a range shows, its previous close, and % from its start.
+"""Chart ranges (1D … Max): which bars a range shows and its previous close.
 
 Pure functions over UTC-second timestamps; no Qt. Intraday ranges (1D, 5D) use 5-minute bars
 and count sessions, not calendar days, so a Monday 5D chart reaches back to the week before.
@@ -62,14 +62,6 @@ def intraday_cut(ts: Sequence[int], close: Sequence[float], sessions: int, tz: s
             days.append(d)
         start = i
     return IntradayCut(0, None)
-
-
-def pct_from_start(values: Sequence[float]) -> list[float]:
-    """Each value as % change from the first; an empty list for no values or a zero start."""
-    if not values or not values[0]:
-        return []
-    base = values[0]
-    return [(v / base - 1.0) * 100.0 for v in values]
 
 
 def gap_note(ts: Sequence[int], tz: str, max_gap_days: int = 10) -> str:

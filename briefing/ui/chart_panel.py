@@ -1,8 +1,9 @@
 """Chart panel: the selected symbols over a range (1D … Max), line or candles, volume below,
 a crosshair readout, and regulation events marked on the time axis.
 
-1D/5D draw 5-minute bars on a gap-free index axis labelled in the exchange's zone, with the
-previous close as a dashed line; several symbols are compared as % change from the range start.
+1D/5D draw 5-minute bars on a gap-free index axis (see `chart_data`), with the previous close as
+a dashed line; several symbols are compared as % change from the range start. Intraday times
+(axis and readout) follow the "ui.timezone_display" preference, candles "ui.up_colours".
 
 pyqtgraph costs ~400 ms to import, so the plot is built just after the window's first paint; the
 panel shows a placeholder until then. Curves are created once and updated with `setData`.
@@ -11,13 +12,15 @@ panel shows a placeholder until then. Curves are created once and updated with `
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, QToolButton,
                                QVBoxLayout, QWidget)
 
 from briefing.domain import ranges
 from briefing.domain.bar_time import day_ts
+from briefing.domain.preferences import TIMEZONE_DISPLAY, UP_COLOURS, Preferences
 from briefing.store import changes as topics
-from briefing.ui.chart_data import ChartData, Series, event_ts, live_bar  # noqa: F401 - event_ts: part of the API
+from briefing.ui.chart_data import ChartData, Series, display_zone, event_marks, event_ts, live_bar
 from briefing.ui.chart_tools import ChartToolsMixin
 from briefing.ui.panel import Panel
 
@@ -39,10 +42,11 @@ class ChartPanel(ChartToolsMixin, Panel):
         self.plot = None  # pyqtgraph PlotWidget, built after the first paint
         self.volume_plot = None
         self._curves: list = []
-        self._markers: list = []
+        self._marker_specs_shown: tuple | None = None
+        self._volume_shown = False
         self._data: ChartData | None = None
         self._legend_names: tuple = ()
-        self._xs: list = []  # x of each point of the first series, as drawn
+        self._xs: list = []  # where the crosshair snaps: the first series' points, or every merged-index position
         self._highlight: str | None = None
         self._scroll_id: str | None = None  # the selected event: each draw keeps it in view
         self._reach_back: int | None = None  # read bars from here: an older event was selected
@@ -93,23 +97,33 @@ class ChartPanel(ChartToolsMixin, Panel):
             return
         import pyqtgraph as pg
 
-        from briefing.ui.chart_items import CandleItem, ExchangeTimeAxis, VolumeAxis
+        from briefing.ui.chart_items import CandleItem, EventLines, ExchangeTimeAxis, GridAxis, VolumeAxis
 
         pg.setConfigOptions(antialias=True, background=None, foreground=self.palette().text().color())
         self.axis = ExchangeTimeAxis(orientation="bottom")
-        self.plot = pg.PlotWidget(axisItems={"bottom": self.axis})
+        self.plot = pg.PlotWidget(axisItems={"bottom": self.axis, "left": GridAxis(orientation="left")})
         self.plot.setObjectName("chartPlot")
         self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.plot.getAxis("left").setStyle(maxTickLevel=1)  # no third level of faint lines: ~30 fewer to draw
         self.plot.setClipToView(True)
         self.plot.setDownsampling(auto=True, mode="peak")
-        self.legend = self.plot.addLegend(offset=(10, 10))
+        self.legend = self.plot.addLegend(offset=(10, 10), labelTextColor=self.palette().text().color())
+        self._follow_background()
         self.candle_item = CandleItem()
         self.plot.addItem(self.candle_item)
         dash = pg.mkPen("#888888", style=pg.QtCore.Qt.PenStyle.DashLine)
         self.prev_close_line = pg.InfiniteLine(angle=0, movable=False, pen=dash,
-                                               label="prev close {value:.2f}", labelOpts={"position": 0.05})
+                                               label="prev close {value:.2f}",  # left-aligned: stays in view
+                                               labelOpts={"position": 0.01, "anchors": [(0, 1), (0, 1)]})
         self.plot.addItem(self.prev_close_line, ignoreBounds=True)
         self.prev_close_line.setVisible(False)
+        self.event_lines = EventLines(pg.mkPen("#9e9e9e", width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.plot.addItem(self.event_lines, ignoreBounds=True)
+        self.hot_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#d2323c", width=2), label="",
+                                        labelOpts={"position": 0.92, "color": "#d2323c"})
+        self.hot_line.setAcceptHoverEvents(True)
+        self.hot_line.setVisible(False)
+        self.plot.addItem(self.hot_line)
         self.cross_v = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#808080"))
         self.cross_h = pg.InfiniteLine(angle=0, movable=False, pen=pg.mkPen("#808080"))
         for line in (self.cross_v, self.cross_h):
@@ -119,11 +133,12 @@ class ChartPanel(ChartToolsMixin, Panel):
         self.volume_plot = pg.PlotWidget(axisItems={"left": VolumeAxis(orientation="left")})
         self.volume_plot.setObjectName("chartVolume")
         self.volume_plot.setMaximumHeight(90)
-        self.volume_plot.setXLink(self.plot)
         self.volume_plot.hideAxis("bottom")
         self.volume_plot.setMouseEnabled(x=False, y=False)
         self.volume_plot.getAxis("left").setWidth(self.plot.getAxis("left").width())
-        self.volume_bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush="#8a9bb0")
+        self.volume_plot.setVisible(False)  # linked to the price plot's x while shown (`_draw_volume`)
+        # no outlines: on narrow bars they turned the volume pane black
+        self.volume_bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush="#8a9bb0", pen=None)
         self.volume_plot.addItem(self.volume_bars)
         for fmt in ("PNG", "SVG"):
             act = self.plot.getViewBox().menu.addAction(f"Save chart as {fmt}…")
@@ -148,15 +163,31 @@ class ChartPanel(ChartToolsMixin, Panel):
                 for side in ("left", "bottom"):
                     plot.getAxis(side).setPen(ink)
                     plot.getAxis(side).setTextPen(ink)
+            self.legend.setLabelTextColor(ink)
+            self._follow_background()
+
+    def _follow_background(self) -> None:
+        """What shows through the (transparent) plot is the window colour: the grid is mixed with
+        it, and the legend sits on a veil of it so grid and event lines do not cross its text."""
+        window = self.palette().window().color()
+        for side in ("left", "bottom"):
+            self.plot.getAxis(side).set_background(window)
+        veil = QColor(window)
+        veil.setAlpha(215)
+        self.legend.setBrush(veil)
 
     def on_store_changed(self, batch) -> None:
-        """Reload for events, and for bars or quotes of the symbols shown: the poller writes bars of
-        every watched symbol, and most of them are not on the chart. A quote moves the last point
-        (setData on the same curve)."""
+        """Reload for events, for bars or quotes of the symbols shown (the poller writes bars of
+        every watched symbol, and most of them are not on the chart; a quote moves the last point
+        with setData on the same curve), and for the time-zone and price-colour preferences."""
         def shown(c) -> bool:
             return c.key is None or c.key in self.symbols
 
-        if any(c.topic == topics.EVENTS or (c.topic in (topics.BARS, topics.QUOTES) and shown(c)) for c in batch):
+        def concerns(c) -> bool:
+            return (c.topic == topics.EVENTS or (c.topic in (topics.BARS, topics.QUOTES) and shown(c))
+                    or (c.topic == topics.SETTINGS and c.key in (TIMEZONE_DISPLAY, UP_COLOURS)))
+
+        if any(concerns(c) for c in batch):
             self.reload()
 
     def set_symbols(self, symbols: list[str]) -> None:
@@ -225,7 +256,11 @@ class ChartPanel(ChartToolsMixin, Panel):
     def read(self) -> ChartData:
         code = self.range
         series = [s for s in (self._read_one(sym, code) for sym in self.symbols[:6]) if s is not None]
-        return ChartData(tuple(series), tuple(self.store.events.all()), normalised=len(series) > 1, range=code)
+        prefs = Preferences.of(self.store)
+        data = ChartData(tuple(series), tuple(self.store.events.all()), normalised=len(series) > 1, range=code,
+                         time_display=prefs.get(TIMEZONE_DISPLAY), red_up=prefs.get(UP_COLOURS) == "red-up")
+        data.layout  # noqa: B018 - build the arrays here, off the GUI thread
+        return data
 
     def _read_one(self, sym: str, code: str) -> Series | None:
         listing = self.store.instruments.listing(sym)
@@ -284,53 +319,53 @@ class ChartPanel(ChartToolsMixin, Panel):
         if self.plot is not None:
             self._draw(data)
 
-    def x_values(self, data: ChartData, s: Series) -> list:
-        return list(range(len(s.ts))) if data.indexed else s.ts
-
-    def y_values(self, data: ChartData, s: Series) -> list:
-        return ranges.pct_from_start(s.close) if data.normalised else list(s.close)
-
     def _draw(self, data: ChartData) -> None:
+        """Put `data` on the plot: the curves, items and axis built once are updated in place."""
+        import numpy as np
         import pyqtgraph as pg
 
+        from briefing.ui.chart_items import DOWN, UP
+
+        lay = data.layout
         first = data.series[0] if data.series else None
-        tz = first.listing.timezone if first is not None else "UTC"
-        self.axis.set_zone(tz, first.ts[-1] if first and first.ts else None,
-                           list(first.ts) if data.indexed and first else None)
+        exchange_tz = first.listing.timezone if first is not None else "UTC"
+        self.axis.set_zone(display_zone(data.time_display if data.indexed else "exchange", exchange_tz), lay.axis_ts)
         single = len(data.series) == 1 and bool(first.ts)
         candles = self.candles and single
-        for i, s in enumerate(data.series):
+        for i, (s, trace) in enumerate(zip(data.series, lay.traces)):
             if i >= len(self._curves):
                 pen = pg.mkPen(PALETTE[i % len(PALETTE)], width=1)  # wider antialiased pens paint ~10x slower
                 self._curves.append(self.plot.plot([], [], pen=pen, name=s.listing.symbol))
             curve = self._curves[i]
-            curve.setData(self.x_values(data, s), self.y_values(data, s))
+            curve.setData(trace.x, trace.y, connect=trace.connect)
             curve.setVisible(not candles)
         for curve in self._curves[len(data.series):]:
-            curve.setData([], [])
-            curve.setVisible(False)
+            if curve.isVisible():
+                curve.setData([], [])
+                curve.setVisible(False)
         names = tuple(s.listing.symbol for s in data.series) if data.normalised or not candles else ()
         if names != self._legend_names:  # rebuilding the legend costs ~10 ms: only when it changes
             self._legend_names = names
             self.legend.clear()
             for curve, name in zip(self._curves, names):
                 self.legend.addItem(curve, name)
-        self._xs = self.x_values(data, first) if first else []
+        if lay.axis_ts is not None and len(data.series) > 1:
+            self._xs = np.arange(len(lay.axis_ts), dtype=float)  # compare: snap to any bar of the merged axis
+        else:
+            self._xs = lay.traces[0].x if first is not None else np.empty(0)
         if candles:
-            self.candle_item.set_data(self._xs, first.open, first.high, first.low, first.close)
+            up, down = (DOWN, UP) if data.red_up else (UP, DOWN)
+            self.candle_item.set_data(self._xs, first.open, first.high, first.low, first.close, up, down)
         self.candle_item.setVisible(candles)
-        vol = [v or 0 for v in first.volume] if single and not data.normalised else []
-        width = (self._xs[1] - self._xs[0]) * 0.7 if len(self._xs) > 1 and vol else 0.7
-        self.volume_bars.setOpts(x=self._xs if vol else [], height=vol, width=width)
-        self.volume_plot.setVisible(bool(vol) and any(vol))
+        self._draw_volume(data, first if single and not data.normalised else None)
         prev = first.previous_close if single and ranges.is_intraday(data.range) else None
         self.prev_close_line.setVisible(prev is not None)
         if prev is not None:
             self.prev_close_line.setValue(prev)
         self._draw_events(data)
-        spans = [self.x_values(data, s) for s in data.series if s.ts]
+        spans = [(t.x[0], t.x[-1]) for t in lay.traces if len(t.x)]
         if spans:  # clip-to-view keeps only points in view: move there before auto-ranging
-            lo, hi = min(x[0] for x in spans), max(x[-1] for x in spans)
+            lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
             (v0, v1), _ = self.plot.getViewBox().viewRange()
             if v1 < lo or v0 > hi or (v1 - v0) > 20 * max(hi - lo, 1):  # another scale (ts vs index)
                 self.plot.setXRange(lo, hi if hi > lo else lo + 1, padding=0.02)
@@ -338,43 +373,50 @@ class ChartPanel(ChartToolsMixin, Panel):
         if not self._reach_back_for(data):
             self._scroll()
 
-    def _draw_events(self, data: ChartData) -> None:
-        import bisect
+    def _draw_volume(self, data: ChartData, s: Series | None) -> None:
+        """Volume bars of one symbol (hidden, and left alone, when comparing)."""
+        import numpy as np
 
-        import pyqtgraph as pg
-
-        for m in self._markers:
-            self.plot.removeItem(m)
-        self._markers.clear()
-        if not data.series or not data.series[0].ts:
+        vol = np.nan_to_num(np.array(s.volume, dtype=float)) if s is not None and len(s.volume) else None
+        if vol is None or not vol.any():
+            if self.volume_plot.isVisible() or self._volume_shown:
+                self.volume_bars.setOpts(x=[], height=[], width=0.7)
+                self.volume_plot.setVisible(False)
+                self.volume_plot.setXLink(None)  # hidden: not worth following every range change
+                self._volume_shown = False
             return
-        lo, hi = min(s.ts[0] for s in data.series if s.ts), max(s.ts[-1] for s in data.series if s.ts)
-        wanted = {c for s in data.series for c in ([s.listing.company_id] if s.listing.company_id else [])}
-        for e in data.events:
-            if e.key_date is None:
-                continue
-            x = event_ts(e)
-            hot = e.id == self._highlight
-            if not (lo <= x <= hi) or (not hot and wanted and e.companies and not wanted & set(e.companies)):
-                continue
-            if data.indexed:
-                x = bisect.bisect_left(data.series[0].ts, x)
-            line = pg.InfiniteLine(
-                pos=x, angle=90, movable=False,
-                pen=pg.mkPen("#d2323c" if hot else "#9e9e9e", width=2 if hot else 1,
-                             style=pg.QtCore.Qt.PenStyle.SolidLine if hot else pg.QtCore.Qt.PenStyle.DashLine),
-                label=e.title_en[:28] if hot else None, labelOpts={"position": 0.92, "color": "#d2323c"},
-            )
-            line.setToolTip(f"{e.key_date.isoformat()} · {e.body}\n{e.title_en}" + (f"\n{e.title_zh}" if e.title_zh else ""))
-            line.setAcceptHoverEvents(True)
-            self.plot.addItem(line)
-            self._markers.append(line)
+        xs = self._xs
+        width = (xs[1] - xs[0]) * 0.7 if len(xs) > 1 else 0.7
+        if not self._volume_shown:
+            self.volume_plot.setXLink(self.plot)
+        self.volume_bars.setOpts(x=xs, height=vol, width=width)
+        self.volume_plot.setVisible(True)
+        self._volume_shown = True
 
-    def marker_count(self) -> int:
-        return len(self._markers)
+    def _draw_events(self, data: ChartData) -> None:
+        """Event lines in the range (one `EventLines` item), and the selected event's own line, red
+        and labelled; redrawn only when they change."""
+        specs = event_marks(data, self._highlight)
+        if specs == self._marker_specs_shown:
+            return
+        self._marker_specs_shown = specs
+        plain = [m for m in specs if not m[1]]
+        self.event_lines.set_lines([m[0] for m in plain], [m[3] for m in plain])
+        hot = next((m for m in specs if m[1]), None)
+        self.hot_line.setVisible(hot is not None)
+        if hot is not None:
+            self.hot_line.setValue(hot[0])
+            self.hot_line.label.setFormat(hot[2].replace("{", "{{").replace("}", "}}"))  # a format string
+            self.hot_line.setToolTip(hot[3])
 
     def marker_positions(self) -> list[float]:
-        return [m.value() for m in self._markers]
+        """x of each event line drawn (the selected event's last)."""
+        if self.plot is None:
+            return []
+        return self.event_lines.positions() + ([self.hot_line.value()] if self.hot_line.isVisible() else [])
+
+    def marker_count(self) -> int:
+        return len(self.marker_positions())
 
     def schedule_build(self) -> None:
         QTimer.singleShot(0, self.build_plot)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from briefing.domain import ranges
+from briefing.ui.chart_data import stamp
 
 
 class ChartToolsMixin:
@@ -20,7 +19,7 @@ class ChartToolsMixin:
 
     def show_readout_at(self, x: float, y: float | None = None) -> str:
         """Move the crosshair to the bar nearest x and describe that bar; returns the text."""
-        from briefing.ui.chart_items import fmt_num, nearest
+        from briefing.ui.chart_items import fmt_num, latest, nearest
 
         data = self._data
         i = nearest(self._xs, x) if data is not None and data.series else None
@@ -28,22 +27,21 @@ class ChartToolsMixin:
             self.readout.setText("")
             return ""
         first = data.series[0]
-        self.cross_v.setValue(self._xs[i])
+        self.cross_v.setValue(float(self._xs[i]))
         self.cross_v.setVisible(True)
         if y is not None:
             self.cross_h.setValue(y)
             self.cross_h.setVisible(True)
-        from briefing.domain.bar_time import zone
-
-        when = datetime.fromtimestamp(first.ts[i], zone(first.listing.timezone))
-        stamp = when.strftime("%Y-%m-%d %H:%M %Z") if ranges.is_intraday(data.range) else when.strftime("%Y-%m-%d")
-        parts = [stamp]
+        lay = data.layout
+        at = lay.ts_at(i, first)
+        parts = [stamp(at, first.listing.timezone, data.time_display, ranges.is_intraday(data.range))]
         if data.normalised:
-            for s in data.series:
-                j = nearest(s.ts, first.ts[i])
-                ys = ranges.pct_from_start(s.close)
-                if j is not None and ys:
-                    parts.append(f"{s.listing.symbol} {ys[j]:+.2f}%")
+            x = float(self._xs[i])
+            for s, trace in zip(data.series, lay.traces):
+                # intraday: the series' last bar at or before that moment (its market may be closed)
+                j = latest(trace.x, x) if data.indexed else nearest(trace.x, x)
+                if j is not None and len(trace.y):
+                    parts.append(f"{s.listing.symbol} {trace.y[j]:+.2f}%")
         else:
             col = lambda c: c[i] if i < len(c) else None  # noqa: E731
             parts += [f"O {fmt_num(col(first.open))}", f"H {fmt_num(col(first.high))}",
