@@ -123,3 +123,15 @@ def test_result_for_a_deleted_widget_is_dropped(qtbot, runner):
     shiboken6.delete(dialog)
     with qtbot.assertNotEmitted(runner.failed), qtbot.waitSignal(runner.idle, timeout=5000):
         release.set()
+
+
+def test_nothing_starts_after_shutdown(qtbot, runner):
+    """A store notification reaching a closing window must not start reads of a closed cache."""
+    import threading
+
+    ran = threading.Event()
+    runner.shutdown()
+    runner.run(ran.set, name="late read")
+    assert runner.pending == 0
+    runner.pool.waitForDone(1000)
+    assert not ran.is_set()

@@ -228,3 +228,33 @@ def test_a_line_joining_its_company_keeps_the_selection(qtbot, make_panel, store
     assert "modelReset" in seen.structural
     assert panel.selected_symbols() == ["BIDU"]  # selected again, now under its company
     assert panel.view.isExpanded(panel.proxy.index(0, 0))
+
+
+def _cells(model) -> list:
+    out = []
+    for i in range(model.rowCount()):
+        top = model.index(i, 0)
+        out.append([model.index(i, c).data() for c in range(model.columnCount())])
+        for j in range(model.rowCount(top)):
+            out.append([model.index(j, c, top).data() for c in range(model.columnCount())])
+    return out
+
+
+def test_updates_in_place_show_what_a_fresh_model_shows():
+    """The fast path (same listings, new quotes) must end where regrouping from scratch ends."""
+    import random
+
+    rng = random.Random(7)
+    rows = many_rows(n_companies=6, n_single=5)
+    model = WatchlistModel()
+    model.set_rows(rows)
+    seen = Recorder(model)
+    for _ in range(60):
+        k = rng.randrange(len(rows))
+        r = rows[k]
+        rows[k] = replace(r, quote=quote(r.listing.symbol, round(rng.uniform(1, 500), 2), 1_700_000_000))
+        model.set_rows(list(rows))
+    fresh = WatchlistModel()
+    fresh.set_rows(rows)
+    assert seen.structural == []
+    assert _cells(model) == _cells(fresh)

@@ -56,6 +56,7 @@ class TaskRunner(QObject):
         self.pool.setMaxThreadCount(max_threads)
         self._callbacks: dict[int, tuple[str, Callable | None, Callable | None]] = {}
         self._tokens = itertools.count(1)
+        self._shut_down = False
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     def run(
@@ -67,6 +68,9 @@ class TaskRunner(QObject):
         name: str = "",
     ) -> int:
         token = next(self._tokens)
+        if self._shut_down:  # the window is closing and the cache may be closed already: start nothing
+            log.debug("%s not started: the task runner is shut down", name or getattr(fn, "__qualname__", "task"))
+            return token
         self._callbacks[token] = (name or getattr(fn, "__qualname__", "task"), on_result, on_error)
         self.pool.start(_Job(self, token, fn))
         return token
@@ -104,7 +108,9 @@ class TaskRunner(QObject):
             self.error.emit(name, error)
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
-        """Drop queued tasks and wait for running ones; callbacks no longer fire."""
+        """Drop queued tasks and wait for running ones; callbacks no longer fire, and later `run`
+        calls (a store notification arriving while the window closes) start nothing."""
+        self._shut_down = True
         self.pool.clear()
         self._callbacks.clear()
         return self.pool.waitForDone(timeout_ms)

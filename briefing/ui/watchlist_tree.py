@@ -78,6 +78,9 @@ class WatchlistTreeModel(QAbstractItemModel):
         super().__init__(parent)
         self._columns = list(columns)
         self._nodes: list[Node] = []
+        self._layout: list[tuple[str, str | None]] = []  # (symbol, company) of each row, as given
+        self._flat: list[WatchlistRow] = []  # the rows as given, to spot the ones that changed
+        self._where: dict[str, tuple[int, int | None]] = {}  # symbol -> (top row, line or None)
         self.company_only: set[int] = set()  # columns left empty on listing rows under a company
         self.line_text: dict[int, Callable[[WatchlistRow], str]] = {0: listing_label}
         self.loaded = False
@@ -190,6 +193,12 @@ class WatchlistTreeModel(QAbstractItemModel):
         return next(i for i, c in enumerate(self._columns) if c.title == title)
 
     def set_rows(self, rows: Sequence[WatchlistRow]) -> None:
+        rows = list(rows)
+        layout = [(r.listing.symbol, r.listing.company_id) for r in rows]
+        if layout == self._layout and self._nodes:
+            self._update_in_place(rows)  # the usual case, a quote moved: no regrouping
+            self.loaded = True
+            return
         new = group_rows(rows)
         old = self._nodes
         shapes_old, shapes_new = [n.shape for n in old], [n.shape for n in new]
@@ -205,7 +214,35 @@ class WatchlistTreeModel(QAbstractItemModel):
             self.beginResetModel()
             self._nodes = new
             self.endResetModel()
+        self._layout, self._flat = layout, rows
+        self._where = {}
+        for i, n in enumerate(new):
+            for j, r in enumerate(n.lines or (n.row,)):
+                self._where[r.listing.symbol] = (i, j if n.lines else None)
         self.loaded = True
+
+    def _update_in_place(self, rows: list[WatchlistRow]) -> None:
+        """Same listings in the same order: replace the rows that changed and signal only those."""
+        changed: dict[int, dict[int | None, WatchlistRow]] = {}
+        for old, new in zip(self._flat, rows):
+            if old is not new and old != new:
+                i, j = self._where[new.listing.symbol]
+                changed.setdefault(i, {})[j] = new
+        self._flat = rows
+        last = len(self._columns) - 1
+        for i, lines in changed.items():
+            node = self._nodes[i]
+            if None in lines:  # a listing of its own
+                self._nodes[i] = Node(node.key, lines[None])
+                self.dataChanged.emit(self.index(i, 0), self.index(i, last))
+                continue
+            merged = tuple(lines.get(j, r) for j, r in enumerate(node.lines))
+            self._nodes[i] = Node(node.key, primary_line(merged), merged)
+            if self._nodes[i].row is not node.row:
+                self.dataChanged.emit(self.index(i, 0), self.index(i, last))
+            parent = self.index(i, 0)
+            for j in lines:
+                self.dataChanged.emit(self.index(j, 0, parent), self.index(j, last, parent))
 
     def _signal_changed(self, old: Sequence[Node], new: Sequence[Node]) -> None:
         last = len(self._columns) - 1
