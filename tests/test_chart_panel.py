@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from textwrap import shorten
 
 import pandas as pd
 import pytest
@@ -206,7 +207,7 @@ def test_event_lines_name_the_event_under_the_mouse(qtbot, chart, store):
     count = chart.marker_count()
     chart.highlight_event(event.id)  # its own red, labelled line instead of a dashed one
     assert chart.hot_line.isVisible() and chart.hot_line.value() == x
-    assert chart.hot_line.label.textItem.toPlainText() == event.title_en[:28]
+    assert chart.hot_line.label.textItem.toPlainText() == shorten(event.title_en, width=36, placeholder="…")
     assert x not in chart.event_lines.positions() and chart.marker_count() == count
 
 
@@ -251,10 +252,14 @@ def test_last_point_follows_a_live_quote_on_the_same_curve(qtbot, chart, store):
     assert chart._data.series[0].high[-1] == pytest.approx(777.0)
 
 
-def test_axes_follow_a_theme_switch(qtbot, chart):
+def test_axes_follow_a_theme_switch(qtbot, chart, store):
     from PySide6.QtGui import QColor, QPalette
     from PySide6.QtWidgets import QApplication
 
+    store.prices.upsert_bars("BIDU", "1d", daily(60, date.today(), "America/New_York"), "test")
+    store.prices.upsert_bars("BABA", "1d", daily(60, date.today(), "America/New_York"), "test")
+    show(qtbot, chart, ["BIDU", "BABA"])  # compare mode: a legend with two labels
+    assert len(chart.legend.items) == 2
     app = QApplication.instance()
     before = app.palette()
     dark = QPalette(before)
@@ -273,6 +278,12 @@ def test_axes_follow_a_theme_switch(qtbot, chart):
         grid = {pen.color().name() for pen, _, _ in ticks}
         assert all(pen.color().alpha() == 255 for pen, _, _ in ticks)  # opaque: translucent lines paint slowly
         assert all(QColor(c).lightness() < 128 for c in grid)  # mixed into the dark window colour, not white
+        # the plot itself turns dark (its style sheet kept the old palette), and the legend's text light
+        image = chart.plot.grab().toImage()
+        corner = image.pixelColor(image.width() - 5, 5)
+        assert corner.lightness() < 80, corner.name()
+        assert chart.volume_plot.backgroundBrush().color() == QColor("#202020")
+        assert all("#eeeeee" in label.item.toHtml().lower() for _, label in chart.legend.items)
     finally:
         app.setPalette(before)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time as dtime, tzinfo
 from functools import cached_property
+from textwrap import shorten
 
 import numpy as np
 
@@ -159,7 +160,7 @@ def event_marks(data: ChartData, highlight: str | None) -> tuple[tuple[float, bo
         if not (lo <= x <= hi) or (not hot and wanted and e.companies and not wanted & set(e.companies)):
             continue
         tip = f"{e.key_date.isoformat()} · {e.body}\n{e.title_en}" + (f"\n{e.title_zh}" if e.title_zh else "")
-        out.append((data.layout.x_at(x), hot, e.title_en[:28], tip))
+        out.append((data.layout.x_at(x), hot, shorten(e.title_en, width=36, placeholder="…"), tip))
     return tuple(out)
 
 

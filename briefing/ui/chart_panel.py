@@ -137,6 +137,7 @@ class ChartPanel(ChartToolsMixin, Panel):
         self.volume_plot.setMouseEnabled(x=False, y=False)
         self.volume_plot.getAxis("left").setWidth(self.plot.getAxis("left").width())
         self.volume_plot.setVisible(False)  # linked to the price plot's x while shown (`_draw_volume`)
+        self.volume_plot.setBackground(self.palette().window().color())
         # no outlines: on narrow bars they turned the volume pane black
         self.volume_bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush="#8a9bb0", pen=None)
         self.volume_plot.addItem(self.volume_bars)
@@ -164,12 +165,19 @@ class ChartPanel(ChartToolsMixin, Panel):
                     plot.getAxis(side).setPen(ink)
                     plot.getAxis(side).setTextPen(ink)
             self.legend.setLabelTextColor(ink)
+            for _sample, label in self.legend.items:  # pyqtgraph re-renders a label only on setText
+                label.setText(label.text)
             self._follow_background()
 
     def _follow_background(self) -> None:
         """What shows through the (transparent) plot is the window colour: the grid is mixed with
         it, and the legend sits on a veil of it so grid and event lines do not cross its text."""
         window = self.palette().window().color()
+        # Painted explicitly: pyqtgraph's view has a style sheet, so it keeps the palette it was
+        # polished with and a runtime theme switch left a light plot under dark axes.
+        for plot in (self.plot, self.volume_plot):
+            if plot is not None:
+                plot.setBackground(window)
         for side in ("left", "bottom"):
             self.plot.getAxis(side).set_background(window)
         veil = QColor(window)
