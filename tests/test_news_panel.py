@@ -174,6 +174,32 @@ def test_reader_shows_sanitised_html_and_loads_nothing(qtbot, panel):
     assert panel.opened == ["https://example.com/more"]
 
 
+def test_reader_links_take_the_new_link_colour_on_a_theme_switch(qtbot):
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from briefing.ui.news_reader import SafeReader
+
+    reader = SafeReader()
+    qtbot.addWidget(reader)
+    reader.show()
+    reader.setHtml("<p><a href='https://example.com/a'>Open in browser</a></p>")
+    app = QApplication.instance()
+    before = app.palette()
+    dark = QPalette(before)
+    dark.setColor(QPalette.ColorRole.Link, QColor("#13579b"))
+    try:
+        app.setPalette(dark)
+        qtbot.waitUntil(lambda: "#13579b" in reader.toHtml(), timeout=2000)
+        assert "Open in browser" in reader.toPlainText()
+        reader.clear()
+        app.setPalette(before)
+        qtbot.wait(50)
+        assert reader.toPlainText() == ""  # a cleared pane stays empty
+    finally:
+        app.setPalette(before)
+
+
 def test_images_load_only_when_asked(qtbot, panel, server, news_store):
     png = QImage(4, 4, QImage.Format.Format_RGB32)
     png.fill(QColor("red"))

@@ -12,7 +12,7 @@ import html
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QEvent, QUrl, Signal
 from PySide6.QtGui import QImage, QTextDocument
 from PySide6.QtWidgets import QTextBrowser
 
@@ -72,6 +72,24 @@ class SafeReader(QTextBrowser):
         self.anchorClicked.connect(self._on_anchor)
         self._images: dict[str, QImage] = {}
         self.refused: list[str] = []  # resources the document asked for and did not get (for tests)
+        self._html = ""
+
+    def setHtml(self, html: str) -> None:  # noqa: N802 - Qt's name
+        self._html = html
+        super().setHtml(html)
+
+    def clear(self) -> None:
+        self._html = ""
+        super().clear()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """A theme switch: lay the item out again, so links take the new palette's link colour
+        (the document baked the old one in when it parsed the HTML)."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange) and self._html:
+            scroll = self.verticalScrollBar().value()
+            super().setHtml(self._html)
+            self.verticalScrollBar().setValue(scroll)
 
     def set_images(self, images: dict[str, bytes]) -> None:
         self._images = {}
