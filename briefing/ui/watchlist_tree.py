@@ -87,11 +87,17 @@ class WatchlistTreeModel(QAbstractItemModel):
 
     # ----- structure ------------------------------------------------------------------------------
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
-        if not self.hasIndex(row, column, parent):
+        # Bounds checked here rather than with hasIndex(): views call this thousands of times while
+        # laying out, and hasIndex calls back into rowCount and columnCount.
+        if row < 0 or not 0 <= column < len(self._columns):
             return QModelIndex()
         if not parent.isValid():
-            return self.createIndex(row, column, 0)
-        return self.createIndex(row, column, parent.row() + 1)  # internal id: 1 + the company's row
+            return self.createIndex(row, column, 0) if row < len(self._nodes) else QModelIndex()
+        top = parent.row()
+        if (parent.internalId() != 0 or parent.column() != 0 or top >= len(self._nodes)
+                or row >= len(self._nodes[top].lines)):
+            return QModelIndex()
+        return self.createIndex(row, column, top + 1)  # internal id: 1 + the company's row
 
     def parent(self, index: Index | None = None):  # noqa: D401 - also QObject.parent() without argument
         if index is None:
