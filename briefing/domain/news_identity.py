@@ -11,6 +11,7 @@ import hashlib
 import math
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -35,7 +36,22 @@ _CJK_RUN = re.compile(rf"[{_CJK}]+")
 _SOURCE_SUFFIX = re.compile(r"\s+[-–—|｜]\s+[^-–—|｜]{1,40}$|[_｜|]\s*[^_｜|\s]{1,12}$")
 
 
-_SIMPLE_URL = re.compile(r"(?i)https?://([a-z0-9.-]+)(/[^?#\s]*)?(#.*)?")
+_SIMPLE_URL = re.compile(r"(?i)https?://([a-z0-9.-]+)(/[^?#\s]*)?(?:\?([^#\s]*))?(#.*)?")
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_.-]*")  # a query key that parse_qsl would not decode
+
+
+def _only_tracking(query: str) -> bool:
+    """True when every parameter of `query` is a tracking one (dropped), without decoding it."""
+    for pair in query.split("&"):
+        if not pair:
+            continue  # parse_qsl skips empty pairs
+        key = pair.split("=", 1)[0]
+        if not _PLAIN_KEY.fullmatch(key):
+            return False
+        key = key.lower()
+        if key not in TRACKING_PARAMS and not key.startswith(TRACKING_PREFIXES):
+            return False
+    return True
 
 
 def canonical_url(url: str) -> str:
@@ -47,8 +63,9 @@ def canonical_url(url: str) -> str:
     url = (url or "").strip()
     if not url:
         return ""
-    simple = _SIMPLE_URL.fullmatch(url)  # the common case (no port, query or user): no urlsplit
-    if simple and simple.group(1):
+    # The common case (no port or user; no query but tracking tags like ?utm_source=rss): no urlsplit.
+    simple = _SIMPLE_URL.fullmatch(url)
+    if simple and simple.group(1) and (not simple.group(3) or _only_tracking(simple.group(3))):
         host = simple.group(1).lower().rstrip(".")
         host = host[4:] if host.startswith("www.") else host
         path = re.sub(r"/{2,}", "/", simple.group(2) or "/")
@@ -96,7 +113,12 @@ def title_tokens_raw(title: str) -> list[str]:
 
 def title_tokens(title: str) -> tuple[str, ...]:
     """Words (case-folded, width-folded) and Chinese bigrams of a title without its outlet suffix."""
-    return tuple(title_tokens_raw(strip_source_suffix(unicodedata.normalize("NFKC", title or "").strip())))
+    title = unicodedata.normalize("NFKC", title or "").strip()
+    stripped = _SOURCE_SUFFIX.sub("", title)  # as strip_source_suffix, tokenising each text only once
+    tokens = title_tokens_raw(stripped)
+    if stripped != title and len(tokens) < MIN_TITLE_TOKENS:
+        tokens = title_tokens_raw(title)
+    return tuple(tokens)
 
 
 def title_key(tokens: Iterable[str]) -> str:
@@ -128,7 +150,7 @@ def news_id(feed_id: int, key: str) -> str:
     return hashlib.sha1(f"{feed_id}\x00{key}".encode("utf-8", "replace")).hexdigest()[:20]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Indexed:
     id: str
     tokens: frozenset[str]
@@ -147,21 +169,24 @@ class TitleIndex:
 
     def __init__(self, threshold: float = TITLE_THRESHOLD, window_s: int = TITLE_WINDOW_S) -> None:
         self.threshold, self.window_s = threshold, window_s
-        self._postings: dict[tuple[str, int], list[_Indexed]] = {}  # (token, time bucket) -> items
-        self._by_key: dict[str, list[_Indexed]] = {}
+        self._postings: defaultdict[tuple[str, int], list[_Indexed]] = defaultdict(list)  # (token, bucket) -> items
+        self._by_key: defaultdict[str, list[_Indexed]] = defaultdict(list)
         self._items: dict[str, _Indexed] = {}
-        self._df: dict[str, int] = {}  # items per token: probing the rarest keeps candidate lists short
+        # items per token: probing the rarest keeps candidate lists short (a defaultdict, so that
+        # `sorted(key=df.__getitem__)` needs no Python-level key function)
+        self._df: defaultdict[str, int] = defaultdict(int)
 
     def add(self, item_id: str, tokens: tuple[str, ...], published: int, feed_id: int | None) -> None:
-        entry = _Indexed(item_id, frozenset(tokens), published, {feed_id} if feed_id is not None else set())
+        token_set = frozenset(tokens)
+        entry = _Indexed(item_id, token_set, published, {feed_id} if feed_id is not None else set())
         self._items[item_id] = entry
-        self._by_key.setdefault(title_key(tokens), []).append(entry)
-        if len(entry.tokens) >= MIN_TITLE_TOKENS:
+        self._by_key[title_key(tokens)].append(entry)
+        if len(token_set) >= MIN_TITLE_TOKENS:
             bucket = published // self.window_s
-            df = self._df
-            for tok in entry.tokens:
-                self._postings.setdefault((tok, bucket), []).append(entry)
-                df[tok] = df.get(tok, 0) + 1
+            postings, df = self._postings, self._df
+            for tok in token_set:
+                postings[tok, bucket].append(entry)
+                df[tok] += 1
 
     def add_feed(self, item_id: str, feed_id: int) -> None:
         """`feed_id` now also carries item `item_id`."""
@@ -180,17 +205,19 @@ class TitleIndex:
         for e in self._by_key.get(title_key(tokens), ()):
             if self._close_enough(e, published, feed_id):
                 return e.id
+        postings = self._postings
+        if not postings:  # nothing indexed yet (a first fetch into an empty window)
+            return None
         query = frozenset(tokens)
         probe = len(query) - math.ceil(self.threshold * len(query)) + 1
         bucket = published // self.window_s
-        postings = self._postings
 
         buckets = (bucket - 1, bucket, bucket + 1)  # items whose date can be in the window
         empty: list[_Indexed] = []
         best, best_score, seen = None, self.threshold, set()
         window, slack = self.window_s, SAME_FEED_SLACK_S
         df = self._df
-        for tok in sorted(query, key=lambda t: df.get(t, 0))[:probe]:
+        for tok in sorted(query, key=df.__getitem__)[:probe]:
             for b in buckets:
                 for e in postings.get((tok, b), empty):
                     gap = abs(e.published - published)

@@ -63,7 +63,7 @@ class _CompanyPatterns:
     company_id: str
     always: re.Pattern  # names, contextual aliases, tickers and codes with a market marker
     plain_case: re.Pattern | None  # bare tickers and all-caps brands: not in an all-caps headline
-    anchors: tuple[str, ...] = ()  # lower-case strings one of which any match contains: a cheap first test
+    anchors: frozenset[str] = frozenset()  # lower-case strings one of which any match contains: a cheap first test
 
 
 def _is_shouting(text: str) -> bool:
@@ -106,14 +106,14 @@ def _patterns(company: Company) -> _CompanyPatterns:
     plain_case = re.compile(f"{_BEFORE}(?:{_alt(plain)}){_AFTER}") if plain else None
     anchors = {n.lower() for n in names_en + names_zh + plain if n}
     anchors |= {c.lstrip("0") for c in codes}
-    return _CompanyPatterns(cid, re.compile("|".join(always)), plain_case, tuple(sorted(anchors)))
+    return _CompanyPatterns(cid, re.compile("|".join(always)), plain_case, frozenset(anchors))
 
 
 _MARGIN = 40  # characters around an anchor that a pattern may look at ("NYSE American: ", "Ernie 4.0 model")
 
 
-def _anchor_spans(low: str, anchors: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Where the patterns can match at all: around each anchor occurrence (merged, with margins)."""
+def _anchor_spans(low: str, anchors: Iterable[str]) -> list[tuple[int, int]]:
+    """Where the patterns can match at all: around each occurrence of `anchors` (merged, with margins)."""
     spans = []
     for a in anchors:
         i = low.find(a)
@@ -137,6 +137,10 @@ class CompanyTagger:
 
     def __init__(self, companies: Iterable[Company]) -> None:
         self._patterns = tuple(_patterns(c) for c in companies)
+        # Every company's anchors, tested once per text; an ASCII text (most English items) can only
+        # contain the ASCII ones. Most are absent: `in` called from C (filter) is the cheapest test.
+        self._anchors = tuple(sorted(set().union(*(p.anchors for p in self._patterns))))
+        self._ascii_anchors = tuple(a for a in self._anchors if a.isascii())
 
     def tag(self, *texts: str) -> tuple[str, ...]:
         text = "\n".join(t for t in texts if t)
@@ -147,10 +151,14 @@ class CompanyTagger:
         low = text.lower()
         if len(low) != len(text):  # lower() changed lengths (rare letters): positions would not line up
             low = text
+        present = frozenset(filter(low.__contains__, self._ascii_anchors if low.isascii() else self._anchors))
+        if not present:
+            return ()
         for p in self._patterns:
-            spans = _anchor_spans(low, p.anchors)
-            if not spans:
+            hits = p.anchors & present
+            if not hits:
                 continue
+            spans = _anchor_spans(low, hits)
             if any(p.always.search(text, a, b) for a, b in spans):
                 found.append(p.company_id)
                 continue

@@ -9,6 +9,7 @@ becomes a phrase of its bigrams; single characters fall back to LIKE in the stor
 from __future__ import annotations
 
 import re
+from operator import add
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
 _TERM = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+", re.UNICODE)
@@ -17,12 +18,18 @@ _TERM = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+", re.UNICODE)
 def bigrams(run: str) -> list[str]:
     if len(run) < 2:
         return [run] if run else []
-    return [run[i : i + 2] for i in range(len(run) - 1)]
+    return list(map(add, run, run[1:]))  # "百度发布" -> 百度, 度发, 发布
+
+
+def _spelt(m: re.Match) -> str:
+    return " " + " ".join(bigrams(m.group())) + " "
 
 
 def index_text(text: str) -> str:
     """Text as stored in the index: Latin words kept, Chinese runs spelt out as bigrams."""
-    return _CJK.sub(lambda m: " " + " ".join(bigrams(m.group())) + " ", text or "")
+    if not text or text.isascii():  # nothing to spell out (most English items): skip the scan
+        return text or ""
+    return _CJK.sub(_spelt, text)
 
 
 def match_query(query: str) -> str | None:

@@ -37,17 +37,40 @@ def _load_titles(conn: sqlite3.Connection, lo: int, hi: int) -> TitleIndex:
     return index
 
 
-class _Batch:
-    """One ingest. Look-ups are loaded in bulk; index, tag and source rows are written at the end."""
+_INSERT_NEWS = """INSERT INTO news(rowid, id, feed_id, url, title, summary, published, fetched, source,
+                                   canonical_url, title_key, content_html, author, date_guessed)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 
-    def __init__(self, conn: sqlite3.Connection, feed_id: int, entries: list[FeedEntry], now: int, source: str):
+
+class _Batch:
+    """One ingest. Look-ups are loaded in bulk; new items, index, tag and source rows are written at the end.
+
+    New items go in with one executemany, cheaper than a statement each. Their rowids (the full-text
+    index's keys) are given explicitly, as SQLite would give them: one more than the largest; ids that
+    exist already are looked up first, as INSERT OR IGNORE would have skipped them.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, feed_id: int, entries: list[FeedEntry], now: int, source: str,
+                 new_keys: list[str]):
         self.conn, self.feed_id, self.now, self.source = conn, feed_id, now, source
         self.entries = entries
         self._titles: TitleIndex | None = None
         self.urls = self._known_urls()  # canonical link -> item id
+        self.taken = self._existing_ids(new_keys)  # ids of items made from these keys before (source row lost)
+        self.next_rowid = conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM news").fetchone()[0]
+        self.news_rows: list[tuple] = []
         self.fts_rows: list[tuple] = []
         self.tag_rows: list[tuple] = []
         self.sources: dict[str, tuple] = {}  # entry key -> news_sources row, written by flush()
+
+    def _existing_ids(self, keys: list[str]) -> set[str]:
+        ids = sorted({news_id(self.feed_id, k) for k in keys})
+        found: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            found.update(r[0] for r in self.conn.execute(
+                f"SELECT id FROM news WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+        return found
 
     def _known_urls(self) -> dict[str, str]:
         links = sorted({e.canonical_url for e in self.entries if e.canonical_url})
@@ -61,6 +84,7 @@ class _Batch:
         return found
 
     def flush(self) -> None:
+        self.conn.executemany(_INSERT_NEWS, self.news_rows)
         self.conn.executemany("INSERT INTO news_fts(rowid, title, summary) VALUES (?, ?, ?)", self.fts_rows)
         self.conn.executemany("INSERT OR IGNORE INTO news_tags(news_id, company_id) VALUES (?, ?)", self.tag_rows)
         self.conn.executemany(
@@ -111,15 +135,15 @@ class _Batch:
 
     def insert_item(self, e: FeedEntry, published: int, guessed: bool) -> str | None:
         item_id = news_id(self.feed_id, e.entry_key)
-        cur = self.conn.execute(
-            """INSERT OR IGNORE INTO news(id, feed_id, url, title, summary, published, fetched, source,
-                                          canonical_url, title_key, content_html, author, date_guessed)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (item_id, self.feed_id, e.url, e.title, e.summary, published, self.now, self.source, e.canonical_url,
-             title_key(e.title_tokens), e.content_html, e.author, int(guessed)))
-        if not cur.rowcount:
+        if item_id in self.taken:
             return None  # an item with this id exists (its source row was lost): treat as known
-        self.fts_rows.append((cur.lastrowid, fts.index_text(e.title), fts.index_text(e.summary)))
+        self.taken.add(item_id)
+        rowid = self.next_rowid
+        self.next_rowid += 1
+        self.news_rows.append(
+            (rowid, item_id, self.feed_id, e.url, e.title, e.summary, published, self.now, self.source,
+             e.canonical_url, title_key(e.title_tokens), e.content_html, e.author, int(guessed)))
+        self.fts_rows.append((rowid, fts.index_text(e.title), fts.index_text(e.summary)))
         self.add_tags(item_id, e.companies)
         if e.canonical_url:
             self.urls[e.canonical_url] = item_id
@@ -154,7 +178,7 @@ def ingest(conn: sqlite3.Connection, feed_id: int, entries: list[FeedEntry], now
     cutoff = now - retention_days * 86_400 if retention_days > 0 else None
     known = {k: (n, d) for k, n, d in conn.execute(
         "SELECT entry_key, news_id, digest FROM news_sources WHERE feed_id = ?", (feed_id,))}
-    batch = _Batch(conn, feed_id, entries, now, source)
+    batch = _Batch(conn, feed_id, entries, now, source, [e.entry_key for e in entries if e.entry_key not in known])
     new_ids: list[str] = []
     updated = merged = unchanged = too_old = 0
     done: set[str] = set()
