@@ -1,0 +1,305 @@
+"""Whole-app soak: the real app, offscreen, fed by loopback replays of many symbols and feeds.
+
+One run:
+1. seeds a data dir through the store's API: N symbols x 10 years of daily bars (with their fetch
+   coverage), M news items, a watchlist of the symbols, F feeds on a loopback server, and
+   preferences that make it refresh fast (quotes every 5 s, feeds due every minute and checked
+   every 30 s, no politeness pause, intraday bars every 30 s, daily check every 60 s; the request
+   budget stays at the app's default 60 a minute unless --rpm says otherwise);
+2. serves Yahoo (chart, v7 quote) for the symbols from a loopback replay server that counts every
+   request, and the feeds (real ones from ../shared/data/rss/, with new items at every fetch);
+3. runs `briefing --data-dir DIR` (the real entry point, in a subprocess, QT_QPA_PLATFORM=offscreen,
+   BRIEFING_YAHOO_REPLAY=the replay server) through bench/soak_probe.py, which adds a GUI-stall
+   probe (a 10 ms QTimer) and quits the app after --minutes;
+4. prints a table: peak RSS (VmHWM of the app's process), longest GUI-thread stall, Yahoo requests
+   against the budget, cache size.
+
+Symbols are put on the exchanges open when the run starts (HK and/or New York), so quotes are
+polled; when none is open the poller asks for quotes once and the table says so.
+
+    python bench/soak.py [--minutes 10] [--symbols 50] [--feeds 30] [--news-items 100000]
+                         [--rpm 60] [--data-dir DIR] [--seed-dir DIR] [--stack-dumps] [--tracemalloc] [--json]
+
+Also counted: descriptors the app holds open on the cache file (one per SQLite connection).
+
+Goals (issue #8): peak RSS <= 300 MB with 50 symbols x 10 years + 100,000 news items; longest
+GUI-thread stall <= 50 ms. The Yahoo requests must stay within the budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+import soak_support as sup  # noqa: E402
+
+MB = 1024 * 1024
+RSS_GOAL_MB = 300
+STALL_GOAL_MS = 50
+
+
+def fast_settings(rpm: int) -> dict:
+    return {
+        "prices.quote_interval_s": 5.0,  # the preference's minimum
+        "prices.requests_per_minute": rpm,
+        "news.check_every_s": 30.0,  # the preference's minimum
+        "news.politeness_seconds": 0.0,
+        "prices.intraday_every_s": 30.0,  # not user preferences: PriceSettings reads them from the store
+        "prices.daily_check_s": 60.0,
+    }
+
+
+def run_soak(minutes: float = 10, n_symbols: int = 50, n_feeds: int = 30, news_items: int = 100_000, *,
+             rpm: int = 60, data_dir: Path | None = None, seed_dir: Path | None = None, stack_dumps: bool = False,
+             tracemalloc: bool = False, log=print) -> dict:
+    """Seed, serve, run the app for `minutes`, measure; returns every figure (see `table`)."""
+    work = Path(tempfile.mkdtemp(prefix="briefing-soak-"))
+    data_dir = Path(data_dir) if data_dir else work / "profile"
+    yahoo = sup.YahooReplayServer().start()
+    feeds = sup.FeedServer(n_feeds).start()
+    proc = None
+    try:
+        symbols, states = sup.soak_symbols(n_symbols)
+        log(f"soak: {n_symbols} symbols ({', '.join(f'{k} {v}' for k, v in states.items())}), {n_feeds} feeds, "
+            f"{news_items} news items, {minutes:g} min; data dir {data_dir}")
+        settings = fast_settings(rpm)
+        urls = [feeds.feed_url(i) for i in range(n_feeds)]
+        key = hashlib.sha1(json.dumps([symbols, n_feeds, news_items, rpm, str(date.today())]).encode()).hexdigest()[:12]
+        template = Path(seed_dir) / f"soak-seed-{key}.sqlite3" if seed_dir else None
+        t = time.perf_counter()
+        if template is not None and template.exists():
+            cache_file = sup.reuse_seed(template, data_dir, urls)
+            seed_s, bars_seeded = time.perf_counter() - t, None
+            log(f"  reused the seeded cache {template}")
+        else:
+            seeded = sup.seed_profile(data_dir, symbols, urls, news_items, settings=settings, log=log)
+            cache_file, seed_s, bars_seeded = Path(seeded["cache_file"]), seeded["seconds"], seeded["bars"]
+            if template is not None:
+                template.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(cache_file, template)
+        cache_start = sup.cache_bytes(cache_file)
+        counts_start = _rows(cache_file) or {}
+        news_start = counts_start.get("news")
+        bars_seeded = counts_start.get("bars", bars_seeded)
+
+        probe_out = work / "probe.json"
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", BRIEFING_YAHOO_REPLAY=yahoo.url,
+                   SOAK_PROBE_OUT=str(probe_out), SOAK_SECONDS=str(minutes * 60), SOAK_STACK_DUMPS="1" if stack_dumps else "0",
+                   SOAK_TRACEMALLOC="1" if tracemalloc else "0")
+        env.pop("BRIEFING_DATA_DIR", None)
+        # requests picks a proxy by the original Yahoo host, before LoopbackAdapter rewrites the URL:
+        # a proxy in the environment would carry the replayed requests away from the loopback server.
+        for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+            env.pop(var, None)
+        out_log, err_log = open(work / "app.stdout", "w"), open(work / "app.stderr", "w")
+        log("soak: starting the app")
+        started = time.time()
+        proc = subprocess.Popen([sys.executable, str(BENCH / "soak_probe.py"), "--data-dir", str(data_dir)],
+                                env=env, stdout=out_log, stderr=err_log)
+        rss: list[tuple[float, int]] = []  # (seconds since launch, VmRSS)
+        handles: list[tuple[float, int]] = []  # (seconds since launch, open descriptors on the cache file)
+        hwm = 0
+        cache_peak = cache_start
+        deadline = started + minutes * 60 + 240  # start-up and shutdown, generously
+        next_note = started + 60
+        while proc.poll() is None:
+            status = sup.proc_status(proc.pid)
+            if status:
+                hwm = max(hwm, status.get("VmHWM", 0))
+                rss.append((time.time() - started, status.get("VmRSS", 0)))
+            cache_peak = max(cache_peak, sup.cache_bytes(cache_file))
+            if len(rss) % 10 == 1:  # SQLite connections: each holds the cache file open
+                handles.append((time.time() - started, sup.open_handles(proc.pid, cache_file)))
+            if time.time() > next_note:
+                next_note += 60
+                log(f"soak: {(time.time() - started) / 60:4.1f} min, RSS {rss[-1][1] / MB if rss else 0:.0f} MB, "
+                    f"{len(yahoo.times())} Yahoo requests, {len(feeds.times('feed'))} feed fetches")
+            if time.time() > deadline:
+                proc.kill()
+                break
+            time.sleep(1.0)
+        code = proc.wait(30)
+        ended = time.time()
+        out_log.close()
+        err_log.close()
+        probe = json.loads(probe_out.read_text()) if probe_out.exists() else {}
+        hwm = max(hwm, probe.get("vm", {}).get("VmHWM", 0))
+        cache_end = sup.cache_bytes(cache_file)
+        news_end = (_rows(cache_file) or {}).get("news")
+        y_times = yahoo.times()
+        span = (max(y_times) - min(y_times)) if y_times else 0.0
+        windows = math.floor(span / 60) + 1
+        stderr_tail = (work / "app.stderr").read_text(errors="replace")[-2000:]
+        n_dumps, dump_places = sup.summarize_dumps(work / "stall-dumps.txt", probe.get("gui_thread"))
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+        yahoo.stop()
+        feeds.stop()
+    steady_at = probe.get("steady_s")
+    loop_at = probe.get("loop_started_s")
+    # RSS growth in steady state: the first minute after the poller was ready vs the last minute
+    # (samples are a second apart; a shorter run compares its halves).
+    steady_rss = [r for t, r in rss if r and steady_at is not None and t >= steady_at] or [r for _, r in rss if r]
+    k = min(60, len(steady_rss) // 2)
+    growth = (sum(steady_rss[-k:]) / k - sum(steady_rss[:k]) / k) / MB if k else None
+    return {
+        "minutes": minutes, "symbols": n_symbols, "feeds": n_feeds, "news_items": news_items, "rpm": rpm,
+        "markets": states, "exit_code": code, "ran_s": ended - started, "work_dir": str(work),
+        "data_dir": str(data_dir), "seed_s": seed_s, "bars_seeded": bars_seeded,
+        "peak_rss_mb": hwm / MB, "rss_end_mb": (rss[-1][1] / MB) if rss else None,
+        "rss_growth_mb": growth,
+        "stall_steady_ms": probe.get("max_ms", {}).get("steady"),
+        "stall_startup_ms": probe.get("max_ms", {}).get("start-up"),
+        "stalls_over_50": probe.get("over_50", {}), "p99_ms": probe.get("p99_ms"), "p999_ms": probe.get("p999_ms"),
+        "beats": probe.get("beats"), "loop_started_s": loop_at, "steady_s": steady_at,
+        "worst_stalls": probe.get("worst", []), "probe_final": probe.get("final", False),
+        "requests": len(y_times), "requests_by_kind": yahoo.counts(), "max_per_minute": sup.max_in_window(y_times),
+        "budget": rpm * windows, "request_span_s": span,
+        "feed_fetches": len(feeds.times("feed")), "news_start": news_start, "news_end": news_end,
+        "cache_start_mb": cache_start / MB, "cache_end_mb": cache_end / MB, "cache_peak_mb": cache_peak / MB,
+        "stderr_tail": stderr_tail, "stall_dumps": n_dumps, "stall_dump_places": dump_places,
+        "heap_growth": probe.get("heap_growth", []),
+        "cache_handles": [(round(t), n) for t, n in handles[::3]],
+        "cache_handles_max": max((n for _, n in handles), default=0),
+        "cache_handles_last": handles[-1][1] if handles else 0,
+        "rss_timeline_mb": [(round(t), round(r / MB)) for t, r in rss[::30]],
+    }
+
+
+def _rows(cache_file: Path) -> dict | None:
+    from briefing.store import Store
+
+    try:
+        store = Store.open(cache_file)
+    except Exception:  # noqa: BLE001
+        return None
+    try:
+        return store.row_counts()
+    finally:
+        store.close()
+
+
+def _n(value, fmt: str = "{:.0f}") -> str:
+    return "n/a" if value is None else fmt.format(value)
+
+
+def rows(r: dict) -> list[tuple[str, str, str, str]]:
+    """(metric, measured, goal, ok?) for the table."""
+    def ok(cond) -> str:
+        return "n/a" if cond is None else ("yes" if cond else "NO")
+
+    steady, startup = r["stall_steady_ms"], r["stall_startup_ms"]
+    whole = None if steady is None and startup is None else max(x for x in (steady, startup) if x is not None)
+    over = r["stalls_over_50"] or {}
+    return [
+        ("peak RSS of the app (VmHWM), MB", _n(r["peak_rss_mb"]), f"<= {RSS_GOAL_MB}",
+         ok(r["peak_rss_mb"] <= RSS_GOAL_MB if r["peak_rss_mb"] else None)),
+        ("RSS at the end, MB", _n(r["rss_end_mb"]), "", ""),
+        ("RSS growth, steady: last vs first minute, MB", _n(r["rss_growth_mb"], "{:+.1f}"), "", ""),
+        ("longest GUI stall, steady (poller ready), ms", _n(steady), f"<= {STALL_GOAL_MS}",
+         ok(None if steady is None else steady <= STALL_GOAL_MS)),
+        ("longest GUI stall, whole run (start-up too), ms", _n(whole), f"<= {STALL_GOAL_MS}",
+         ok(None if whole is None else whole <= STALL_GOAL_MS)),
+        ("stalls > 50 ms, steady / start-up", f"{over.get('steady', 0)} / {over.get('start-up', 0)}", "", ""),
+        ("timer lateness p99 / p99.9, ms", f"{_n(r['p99_ms'])} / {_n(r['p999_ms'])}", "", ""),
+        ("Yahoo requests (all, at the server)", str(r["requests"]), f"<= {r['budget']} ({r['rpm']}/min budget)",
+         ok(r["requests"] <= r["budget"])),
+        ("most Yahoo requests in any 60 s", str(r["max_per_minute"]), f"<= {r['rpm']}",
+         ok(r["max_per_minute"] <= r["rpm"])),
+        ("feed fetches (at the server)", str(r["feed_fetches"]), "", ""),
+        ("news items in the cache, start -> end", f"{r['news_start']} -> {_n(r['news_end'])}", "", ""),
+        ("cache size (db + wal + shm), start -> end, MB", f"{r['cache_start_mb']:.1f} -> {r['cache_end_mb']:.1f}",
+         "", ""),
+        ("cache size peak during the run, MB", f"{r['cache_peak_mb']:.1f}", "", ""),
+        ("descriptors open on the cache file (SQLite connections), max / last", f"{r['cache_handles_max']} / "
+         f"{r['cache_handles_last']}", "", ""),
+    ]
+
+
+def table(r: dict) -> str:
+    head = ("metric", "measured", "goal", "ok?")
+    body = rows(r)
+    widths = [max(len(x[i]) for x in [head, *body]) for i in range(4)]
+    line = lambda cells: "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+    out = [line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out += [line(x) for x in body]
+    return "\n".join(out)
+
+
+def notes(r: dict) -> str:
+    lines = [
+        f"run: {r['minutes']:g} min of event loop, {r['ran_s']:.0f} s from launch to exit (exit code {r['exit_code']}); "
+        f"{r['symbols']} symbols ({', '.join(f'{k} {v}' for k, v in r['markets'].items())} at the start), "
+        f"{r['feeds']} feeds, {r['news_start']} news items and {_n(r['bars_seeded'])} daily bars seeded "
+        f"(seeding took {r['seed_s']:.0f} s)",
+        f"event loop running {_n(r['loop_started_s'], '{:.1f}')} s after the QApplication was made; poller ready "
+        f"(steady phase) at {_n(r['steady_s'], '{:.1f}')} s; {r['beats']} beats of a 10 ms timer",
+        f"Yahoo requests by kind: {json.dumps(r['requests_by_kind'], sort_keys=True)}; first to last request "
+        f"{r['request_span_s']:.0f} s",
+    ]
+    lines.append("descriptors on the cache file every 30 s (s, n): "
+                 + ", ".join(f"{t}:{n}" for t, n in r["cache_handles"]))
+    lines.append("RSS every 30 s (s, MB): " + ", ".join(f"{t}:{m}" for t, m in r["rss_timeline_mb"]))
+    if r["stall_dumps"]:
+        lines.append(f"faulthandler stack dumps of stalls > 250 ms: {r['stall_dumps']}; most frequent places:")
+        lines += [f"  {n:3d} x {w}" for n, w in r["stall_dump_places"]]
+    if r["heap_growth"]:
+        lines.append("Python heap growth from a minute into the steady phase to the end (tracemalloc):")
+        lines += [f"  {g}" for g in r["heap_growth"]]
+    if not r["probe_final"]:
+        lines.append("warning: the app did not quit normally (the probe's final write is missing)")
+    for w in r["worst_stalls"][:8]:
+        s = w.get("sample") or {}
+        where = " <- ".join((s.get("gui") or [])[:4]) or "(no sample)"
+        others = "; ".join(f"{k}: {v[0]}" for k, v in (s.get("others") or {}).items() if v)
+        lines.append(f"stall {w['ms']:.0f} ms at {w['at_s']:.1f} s ({w['phase']}): GUI in {where}"
+                     + (f" | busy: {others}" if others else ""))
+    return "\n".join(lines)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--minutes", type=float, default=10)
+    ap.add_argument("--symbols", type=int, default=50)
+    ap.add_argument("--feeds", type=int, default=30)
+    ap.add_argument("--news-items", type=int, default=100_000)
+    ap.add_argument("--rpm", type=int, default=60, help="the request budget (prices.requests_per_minute)")
+    ap.add_argument("--data-dir", type=Path, help="seed and run here (default: a new temp dir)")
+    ap.add_argument("--seed-dir", type=Path, help="keep the seeded cache here and reuse it in later runs "
+                    "with the same symbols, feeds, news items and day (seeding 100,000 items takes minutes)")
+    ap.add_argument("--stack-dumps", action="store_true", help="dump every thread's stack (faulthandler) when "
+                    "the GUI thread is 250 ms late, and summarise where they were (CPython calls this unsafe)")
+    ap.add_argument("--tracemalloc", action="store_true", help="trace Python allocations in the app (slower) and "
+                    "print where the heap grew after the first steady minute")
+    ap.add_argument("--json", action="store_true", help="also print every figure as JSON")
+    args = ap.parse_args()
+    r = run_soak(args.minutes, args.symbols, args.feeds, args.news_items, rpm=args.rpm, data_dir=args.data_dir,
+                 seed_dir=args.seed_dir, stack_dumps=args.stack_dumps,
+                 tracemalloc=args.tracemalloc, log=lambda m: print(m, flush=True))
+    print()
+    print(table(r))
+    print()
+    print(notes(r))
+    if args.json:
+        print(json.dumps({k: v for k, v in r.items() if k != "stderr_tail"}))
+    if r["exit_code"] != 0:
+        print(f"app stderr (tail):\n{r['stderr_tail']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""bench/soak.py, tiny: the real app (a subprocess, offscreen) fed by the loopback replays for a few
+seconds; the table has every metric with a number and the Yahoo requests stayed within the budget.
+
+Loopback only (the app's Yahoo traffic goes to the replay server through BRIEFING_YAHOO_REPLAY, the
+feeds are on 127.0.0.1, the default feeds are removed before the app starts). Nothing here asserts
+on how long anything took.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def _load_soak():
+    spec = importlib.util.spec_from_file_location("bench_soak", BENCH / "soak.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_soak"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_soak_smoke(tmp_path):
+    soak = _load_soak()
+    lines: list[str] = []
+    r = soak.run_soak(0.25, 3, 2, 500, rpm=60, data_dir=tmp_path / "profile", log=lines.append)
+
+    assert r["exit_code"] == 0, r["stderr_tail"]
+    assert r["probe_final"], "the app did not quit through its event loop"
+    text = soak.table(r)
+    rows = soak.rows(r)
+    assert [m for m, *_ in rows] == [line.split("|")[1].strip() for line in text.splitlines()[2:]]
+    for metric, measured, _goal, _ok in rows:
+        for part in re.split(r"\s*(?:/|->)\s*", measured):  # "a / b" and "start -> end" cells
+            assert NUMBER.match(part), f"{metric}: {measured!r} is not a number"
+    assert r["requests"] > 0
+    assert r["requests"] <= r["budget"]
+    assert r["max_per_minute"] <= r["rpm"]
+    assert r["feed_fetches"] > 0
+    assert r["news_end"] >= r["news_start"] == 500
