@@ -413,3 +413,19 @@ def test_demo_profile_never_fetches(store):
 def test_fetch_error_reads_as_words():
     assert str(FetchError("http", "HTTP 404: the feed is not at this address")) == \
         "HTTP 404: the feed is not at this address"
+
+
+def test_fetches_on_short_lived_threads_leave_no_session_behind(server, store):
+    """One session per fetch, closed with it: a session per thread outlived the task pool's
+    retired threads (the soak benchmark's long runs)."""
+    import threading
+
+    server.expect_request("/small").respond_with_data(rss(ITEMS), content_type="application/rss+xml")
+    client = HttpClient()
+    bodies = []
+    for _ in range(12):
+        t = threading.Thread(target=lambda: bodies.append(client.get(server.url_for("/small")).body))
+        t.start()
+        t.join(30)
+    assert len(bodies) == 12 and all(b"<rss" in b for b in bodies)
+    assert client._sessions == []

@@ -624,6 +624,40 @@ def test_many_writer_and_reader_threads(store):
     assert store.integrity_check() == "ok"
 
 
+def test_short_lived_reader_threads_do_not_leave_connections_open(store):
+    """Qt's pool retires idle threads: a connection per thread was never closed (the soak saw
+    hundreds of open files after ten minutes). Reads borrow from a small pool instead."""
+    from briefing.store.database import MAX_IDLE_READERS
+
+    def cache_fds() -> int:  # descriptors this process holds on the cache file
+        return sum(1 for p in Path("/proc/self/fd").iterdir() if os.path.realpath(p) == os.path.realpath(store.path))
+
+    def reads_on_new_threads(n: int) -> None:
+        for _ in range(n):  # one read on each of n threads that then end
+            t = threading.Thread(target=lambda: store.watchlists.all())
+            t.start()
+            t.join(WAIT)
+
+    reads_on_new_threads(40)
+    assert 1 <= store.db.open_readers <= MAX_IDLE_READERS
+    if Path("/proc/self/fd").exists():
+        before = cache_fds()
+        reads_on_new_threads(40)
+        assert cache_fds() == before  # no growth with more threads
+    barrier = threading.Barrier(12)
+
+    def slow_read(conn):
+        barrier.wait(WAIT)  # twelve reads at once: twelve connections while they last
+        return conn.execute("SELECT count(*) FROM listings").fetchone()[0]
+
+    threads = [threading.Thread(target=lambda: store.db.read(slow_read)) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(WAIT)
+    assert store.db.open_readers == MAX_IDLE_READERS  # the extra ones were closed when returned
+
+
 def test_second_store_on_same_file_writes_concurrently(store):
     """Like the CLI writing while the app runs: two writers on one file, neither sees a lock error."""
     other = Store.open(store.path)

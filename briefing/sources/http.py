@@ -168,16 +168,22 @@ class HttpClient:
         self._sessions: list = []
         self._lock = threading.Lock()
 
-    def _thread_session(self):
-        s = getattr(_local, "session", None)
-        if s is None or getattr(_local, "owner", None) is not self:
-            s = _session()
-            _local.session, _local.owner = s, self
-            with self._lock:
-                self._sessions.append(s)
+    def _new_session(self):
+        """A session per fetch (its sockets are closed with it, so the deadline never meets a
+        pooled one); not one per thread, which outlived the pool's retired threads."""
+        s = _session()
+        with self._lock:
+            self._sessions.append(s)
         return s
 
+    def _drop_session(self, s) -> None:
+        s.close()
+        with self._lock:
+            if s in self._sessions:
+                self._sessions.remove(s)
+
     def close(self) -> None:
+        """Close the sessions of fetches still running (their reads fail at once)."""
         with self._lock:
             for s in self._sessions:
                 s.close()
@@ -189,13 +195,13 @@ class HttpClient:
         started = time.monotonic()
         guard = _Deadline(self.limits.deadline)
         _local.deadline = guard
-        session = self._thread_session()
+        session = self._new_session()
         try:
             return self._get(session, url, headers or {}, max_bytes or self.limits.max_bytes, guard, started)
         finally:
             guard.cancel()
             _local.deadline = None
-            session.close()  # sockets are per fetch: the deadline must never see a pooled one
+            self._drop_session(session)  # sockets are per fetch: the deadline must never see a pooled one
 
     def _get(self, session, url, headers, max_bytes, guard, started) -> Response:
         import requests

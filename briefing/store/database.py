@@ -61,6 +61,9 @@ class OpenReport:
     checked: bool = False  # integrity-checked because the last run did not close cleanly
 
 
+MAX_IDLE_READERS = 6  # read connections kept open between reads (the task pool runs 4 threads)
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -141,8 +144,8 @@ class Database:
         self.changes = ChangeBus()
         self._writer_conn = writer
         self._jobs: queue.Queue = queue.Queue()
-        self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
+        self._readers: list[sqlite3.Connection] = []  # every read connection open, idle or lent
+        self._idle: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         self._closed = False
         self._thread = threading.Thread(target=self._run_writer, name="store-writer", daemon=True)
@@ -259,17 +262,43 @@ class Database:
 
     # ----- reading ---------------------------------------------------------------------------
     def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `fn(conn)` on this thread's read connection."""
+        """Run `fn(conn)` on a read connection lent from a small pool.
+
+        Not one connection per thread: Qt's pool retires idle threads and starts new ones, and a
+        connection kept per thread was never closed (hundreds of open files and their page caches
+        after ten minutes). At most `MAX_IDLE_READERS` stay open between reads."""
         if self._closed:
             raise StoreClosedError("the cache is closed")
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = _connect(self.path)
-            conn.execute("PRAGMA query_only = ON")
-            self._local.conn = conn
-            with self._readers_lock:
-                self._readers.append(conn)
-        return fn(conn)
+        conn = self._lend_reader()
+        try:
+            return fn(conn)
+        finally:
+            self._return_reader(conn)
+
+    def _lend_reader(self) -> sqlite3.Connection:
+        with self._readers_lock:
+            if self._idle:
+                return self._idle.pop()
+        conn = _connect(self.path)
+        conn.execute("PRAGMA query_only = ON")
+        with self._readers_lock:
+            self._readers.append(conn)
+        return conn
+
+    def _return_reader(self, conn: sqlite3.Connection) -> None:
+        with self._readers_lock:
+            if not self._closed and len(self._idle) < MAX_IDLE_READERS:
+                self._idle.append(conn)
+                return
+            if conn in self._readers:
+                self._readers.remove(conn)
+        conn.close()
+
+    @property
+    def open_readers(self) -> int:
+        """Read connections open now (for tests and the soak benchmark)."""
+        with self._readers_lock:
+            return len(self._readers)
 
     def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
         def run(conn: sqlite3.Connection) -> list:
@@ -292,6 +321,7 @@ class Database:
             for conn in self._readers:
                 conn.close()
             self._readers.clear()
+            self._idle.clear()
         try:
             self._writer_conn.execute("PRAGMA optimize")
             self._writer_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
