@@ -248,3 +248,21 @@ def test_choosing_an_event_marks_and_scrolls_the_chart(qtbot, store, tmp_path):
         assert w.chart._highlight == target.id and w.chart.marker_count() >= 1
     finally:
         w.runner.shutdown()
+
+
+def test_new_bars_that_change_nothing_shown_leave_the_tree_alone(qtbot, panel, store):
+    """The poller writes bars all day; until an event is picked each write re-reads the timeline,
+    and rebuilding an unchanged tree was a GUI-thread stall."""
+    from dataclasses import replace
+
+    from briefing.store import changes as topics
+    from briefing.store.changes import Change
+
+    resets = []
+    panel.model.modelReset.connect(lambda: resets.append(1))
+    for _ in range(3):
+        with qtbot.waitSignal(panel.refreshed, timeout=5000):
+            panel.on_store_changed(frozenset({Change(topics.BARS, "NOPE.HK")}))
+    assert resets == []
+    store.events.save(replace(store.events.all()[0], title_en="Renamed for the test"))
+    qtbot.waitUntil(lambda: bool(resets), timeout=5000)  # a real change still rebuilds it

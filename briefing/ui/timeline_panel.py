@@ -152,6 +152,8 @@ class TimelinePanel(Panel):
                     self._run_study()
 
     def show_data(self, data: svc.TimelineData) -> None:
+        if data == self.data:  # a reload for new bars that changed nothing shown: keep the tree as it is
+            return
         self.data = data
         self.model.company_names.clear()
         self.model.company_names.update({c.id: c.name_en for c in data.companies})
