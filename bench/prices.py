@@ -199,6 +199,19 @@ class StallSampler:
 
 
 def bench_gui(n_symbols: int, delay: float, tmp: Path, why: bool = False) -> dict:
+    gc_long = []
+    if why:
+        import threading
+        gc_start = {}
+
+        def gc_watch(phase, info):
+            if phase == "start":
+                gc_start[threading.get_ident()] = time.perf_counter()
+            else:
+                took_ms = (time.perf_counter() - gc_start.pop(threading.get_ident(), time.perf_counter())) * 1000
+                if took_ms > 10:
+                    gc_long.append((round(took_ms), info["generation"], threading.current_thread().name))
+        gc.callbacks.append(gc_watch)
     from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -288,6 +301,13 @@ def bench_gui(n_symbols: int, delay: float, tmp: Path, why: bool = False) -> dic
     if stalls is not None:
         stalls.stop()
         stalls.report()
+        print(f"garbage collections over 10 ms (ms, generation, thread): {gc_long}")
+        import collections
+        old = gc.get_objects(generation=2)
+        kinds = collections.Counter(type(o).__name__ for o in old)
+        print(f"objects the collector tracks in its oldest generation: {len(old):,} (frozen: {gc.get_freeze_count():,});"
+              f" most common: {kinds.most_common(8)}")
+        del old
     took = time.perf_counter() - started
     timer.stop()
     bars = sum(1 for s in symbols if store.prices.bar_span(s, "1d"))
