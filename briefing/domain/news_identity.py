@@ -150,6 +150,23 @@ def news_id(feed_id: int, key: str) -> str:
     return hashlib.sha1(f"{feed_id}\x00{key}".encode("utf-8", "replace")).hexdigest()[:20]
 
 
+def title_windows(dates: Iterable[int], window_s: int = TITLE_WINDOW_S) -> list[tuple[int, int]]:
+    """The spans of dates a near-identical title can match from: [d - w, d + w] around each date,
+    overlapping or touching ones merged, in order.
+
+    Loading stored titles from these spans only (not from the oldest to the newest date of a feed)
+    keeps a feed with one old entry, or entries spread over years, from loading the whole cache.
+    """
+    spans: list[tuple[int, int]] = []
+    for d in sorted(set(dates)):
+        lo, hi = d - window_s, d + window_s
+        if spans and lo <= spans[-1][1] + 1:
+            spans[-1] = (spans[-1][0], hi)
+        else:
+            spans.append((lo, hi))
+    return spans
+
+
 @dataclass(slots=True)
 class _Indexed:
     id: str
@@ -188,6 +205,10 @@ class TitleIndex:
                 postings[tok, bucket].append(entry)
                 df[tok] += 1
 
+    def __len__(self) -> int:
+        """How many items are indexed (what a load cost)."""
+        return len(self._items)
+
     def add_feed(self, item_id: str, feed_id: int) -> None:
         """`feed_id` now also carries item `item_id`."""
         if item_id in self._items:
@@ -214,7 +235,9 @@ class TitleIndex:
 
         buckets = (bucket - 1, bucket, bucket + 1)  # items whose date can be in the window
         empty: list[_Indexed] = []
-        best, best_score, seen = None, self.threshold, set()
+        # ties go to the closest in time, then the smallest id: the answer depends only on the items
+        # in the window, not on which tokens were probed or what else was loaded
+        best, best_score, best_gap, seen = None, self.threshold, 0, set()
         window, slack = self.window_s, SAME_FEED_SLACK_S
         df = self._df
         for tok in sorted(query, key=df.__getitem__)[:probe]:
@@ -225,6 +248,7 @@ class TitleIndex:
                         continue  # too far apart (a repeated title in one feed must be at the same time)
                     seen.add(e.id)
                     score = jaccard(query, e.tokens)
-                    if score >= best_score:
-                        best, best_score = e.id, score
+                    if score > best_score or (score == best_score and (
+                            best is None or (gap, e.id) < (best_gap, best))):
+                        best, best_score, best_gap = e.id, score, gap
         return best

@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 
-from briefing.domain.news_identity import TITLE_WINDOW_S, TitleIndex, news_id, title_key
+from briefing.domain.news_identity import (
+    MIN_TITLE_TOKENS, TITLE_WINDOW_S, TitleIndex, news_id, title_key, title_windows,
+)
 from briefing.domain.news_records import FeedEntry, IngestResult
 from briefing.store import fts
 
@@ -23,12 +25,24 @@ def _digest(e: FeedEntry) -> str:
     return hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()[:16]
 
 
-def _load_titles(conn: sqlite3.Connection, lo: int, hi: int) -> TitleIndex:
+def _load_titles(conn: sqlite3.Connection, spans: list[tuple[int, int]]) -> TitleIndex:
+    """The stored titles dated within `spans` (disjoint [lo, hi] pairs), indexed in id order.
+
+    Each span is a range search on news.published; rows are added in id order, as one
+    GROUP BY n.id over the whole range would give them, so look-ups that find several equal
+    keys answer the same.
+    """
+    rows: list[tuple] = []
+    for i in range(0, len(spans), 200):  # 400 parameters a statement, under every SQLite's limit
+        chunk = spans[i : i + 200]
+        rows += conn.execute(
+            f"""WITH w(lo, hi) AS (VALUES {', '.join(['(?, ?)'] * len(chunk))})
+                SELECT n.id, n.title_key, n.published, group_concat(s.feed_id) FROM w
+                JOIN news n ON n.published BETWEEN w.lo AND w.hi
+                LEFT JOIN news_sources s ON s.news_id = n.id
+                WHERE n.title_key != '' GROUP BY n.id""", [v for span in chunk for v in span]).fetchall()
+    rows.sort()  # ids are unique: orders by id only
     index = TitleIndex()
-    rows = conn.execute(
-        """SELECT n.id, n.title_key, n.published, group_concat(s.feed_id) FROM news n
-           LEFT JOIN news_sources s ON s.news_id = n.id
-           WHERE n.published BETWEEN ? AND ? AND n.title_key != '' GROUP BY n.id""", (lo, hi))
     for item_id, key, published, feeds in rows:
         feed_ids = [int(f) for f in feeds.split(",")] if feeds else []
         index.add(item_id, tuple(key.split(" ")), published, feed_ids[0] if feed_ids else None)
@@ -54,6 +68,7 @@ class _Batch:
                  new_keys: list[str]):
         self.conn, self.feed_id, self.now, self.source = conn, feed_id, now, source
         self.entries = entries
+        self.new_keys = set(new_keys)  # entries this feed did not send before: the only ones matched by title
         self._titles: TitleIndex | None = None
         self.urls = self._known_urls()  # canonical link -> item id
         self.taken = self._existing_ids(new_keys)  # ids of items made from these keys before (source row lost)
@@ -95,9 +110,11 @@ class _Batch:
                  digest = excluded.digest""", list(self.sources.values()))
 
     def titles(self) -> TitleIndex:
+        """Stored titles near the new entries' own dates: only those can match (see title_windows)."""
         if self._titles is None:
-            dates = [self.when(e)[0] for e in self.entries]
-            self._titles = _load_titles(self.conn, min(dates) - TITLE_WINDOW_S, max(dates) + TITLE_WINDOW_S)
+            dates = [self.when(e)[0] for e in self.entries
+                     if e.entry_key in self.new_keys and len(e.title_tokens) >= MIN_TITLE_TOKENS]
+            self._titles = _load_titles(self.conn, title_windows(dates, TITLE_WINDOW_S))
         return self._titles
 
     def when(self, e: FeedEntry) -> tuple[int, bool]:

@@ -7,15 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtGui import QAction, QDesktopServices, QFont, QFontMetrics
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitter, QTableView, QToolBar, QVBoxLayout,
+    QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitter, QStyle, QTableView, QToolBar,
+    QVBoxLayout,
 )
 
 from briefing.domain.models import Feed, NewsItem, Watchlist
 from briefing.store import changes as topics
 from briefing.store.news import NewsFilter
-from briefing.ui.news_model import FLAG, TITLE, NewsModel
+from briefing.ui.news_model import FLAG, TITLE, WHEN, NewsModel
 from briefing.domain.html_text import image_urls
 from briefing.ui.news_reader import SafeReader, reader_html
 from briefing.ui.panel import Panel
@@ -118,6 +119,7 @@ class NewsPanel(Panel):
         self.view.setWordWrap(False)
         self.view.setAlternatingRowColors(True)
         self.view.horizontalHeader().setStretchLastSection(True)
+        self._size_fixed_columns()
         self.view.selectionModel().currentRowChanged.connect(self._on_current)
         self.view.doubleClicked.connect(lambda _i: self.open_current())
         self.reader = SafeReader(self)
@@ -190,8 +192,7 @@ class NewsPanel(Panel):
         self.status.setText(status)
         self.status.setToolTip("Open Feeds… to see what went wrong" if problems else "")
         self._show_empty(data)
-        self.view.resizeColumnToContents(FLAG)
-        self.view.resizeColumnToContents(1)
+        # no per-row sizing here: the flag and date columns got fixed widths (_size_fixed_columns)
         self.view.setColumnWidth(TITLE, max(360, min(self.view.columnWidth(TITLE), 560)))
         if data.items and not self.view.currentIndex().isValid():
             self._auto_selecting = True  # showing the newest item is not reading it: it stays unread
@@ -200,6 +201,28 @@ class NewsPanel(Panel):
         elif not data.items:
             self.reader.clear()
             self.current_detail = None
+
+    def _size_fixed_columns(self) -> None:
+        """The flag and date columns from font metrics, once (and again when the font changes).
+
+        Their text has a fixed shape ("★●", "12-31 23:59"), so measuring it beats resizing to
+        contents, which asks the model for up to 1,000 rows on the GUI thread at every reload.
+        """
+        bold = QFont(self.view.font())
+        bold.setBold(True)  # unread rows are bold
+        metrics = [self.view.fontMetrics(), QFontMetrics(bold)]
+        margin = 2 * (self.view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.view) + 1)
+        header = self.view.horizontalHeader()
+        dates = [f"{d}{d}-{d}{d} {d}{d}:{d}{d}" for d in "0123456789"]  # as news_model._when writes them
+        for column, texts in ((FLAG, ["★●"]), (WHEN, [*dates, "undated"])):
+            text = max(fm.horizontalAdvance(t) for fm in metrics for t in texts)
+            width = max(text + margin + 4, header.sectionSizeHint(column), header.minimumSectionSize())
+            self.view.setColumnWidth(column, width)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange) and hasattr(self, "view"):
+            self._size_fixed_columns()
 
     def _show_empty(self, data: NewsView) -> None:
         if data.items:
