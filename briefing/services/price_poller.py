@@ -78,12 +78,22 @@ class PricePoller(QObject):
             self.runner.shutdown(3000)
 
     def _prepare(self):
-        source = self._source_or_factory
-        if not isinstance(source, PriceSource):
-            source = source()  # imports the source's libraries here, not on the GUI thread
-        warm = getattr(source, "warm", None)
-        if warm is not None:
-            warm()  # its imports (yfinance, pandas: ~1 s) happen here, not inside the first fetch
+        # The imports below create ~100,000 objects. A full collection among them holds the GIL
+        # (so the GUI thread too) for ~100 ms: none runs while they load, and once loaded they
+        # are frozen, out of every later collection.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            source = self._source_or_factory
+            if not isinstance(source, PriceSource):
+                source = source()  # imports the source's libraries here, not on the GUI thread
+            warm = getattr(source, "warm", None)
+            if warm is not None:
+                warm()  # its imports (yfinance, pandas: ~1 s) happen here, not inside the first fetch
+            gc.freeze()
+        finally:
+            if collecting:
+                gc.enable()
         self.source = source
         self.refresher = PriceRefresher(self.store, source, clock=self.clock)
         settings = PriceSettings.load(self.store)
@@ -101,9 +111,6 @@ class PricePoller(QObject):
         if self._stopped:
             return
         self.settings, groups = result
-        # The heavy imports are done: keep their millions of objects out of later full collections,
-        # which otherwise stop every thread (the GUI too) for ~100 ms now and then.
-        gc.freeze()
         budget = getattr(self.source, "budget", None)
         if budget is not None:
             budget.set_per_minute(self.settings.requests_per_minute)
