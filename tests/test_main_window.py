@@ -189,3 +189,27 @@ def test_real_x_window_under_xvfb(tmp_path):
     finally:
         xvfb.terminate()
         xvfb.wait(timeout=10)
+
+
+def test_a_system_theme_at_start_keeps_the_fusion_the_app_was_started_with(qtbot):
+    """app.py starts Qt with `-style Fusion`; the first "system" (light) theme then changes
+    nothing, and later switches still set both palettes."""
+    from PySide6.QtWidgets import QApplication
+
+    from briefing.ui import theme
+
+    app = QApplication.instance()
+    theme.apply_theme("light")  # a known starting palette
+    app.setProperty(theme.STYLE_FROM_ARGS, True)
+    app.setProperty("briefing_palette_set", False)
+    try:
+        before = app.palette().window().color()
+        assert theme.apply_theme("system") == "system" and not theme.is_dark()
+        assert app.palette().window().color() == before and not app.property("briefing_palette_set")
+        theme.apply_theme("dark")
+        assert theme.is_dark() and app.palette().window().color().lightness() < 80
+        theme.apply_theme("system")
+        assert not theme.is_dark() and app.palette().window().color().lightness() > 180
+    finally:
+        app.setProperty(theme.STYLE_FROM_ARGS, False)
+        theme.apply_theme("system")

@@ -37,6 +37,12 @@ def system_prefers_dark() -> bool:
     return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
 
 
+# Given to QApplication by app.py: Fusion from the start, so the first `apply_theme` need not make a
+# style object in Python (PySide builds Python enums for it on first touch: ~12 ms before the frame).
+STYLE_ARGS = ["-style", "Fusion"]
+STYLE_FROM_ARGS = "briefing_fusion_from_args"  # application property app.py sets with STYLE_ARGS
+
+
 def apply_theme(name: str) -> str:
     """Apply `name` (system | light | dark) and return the one applied."""
     name = name if name in THEMES else "system"
@@ -45,8 +51,13 @@ def apply_theme(name: str) -> str:
     hints.setColorScheme({"system": Qt.ColorScheme.Unknown, "light": Qt.ColorScheme.Light,
                           "dark": Qt.ColorScheme.Dark}[name])
     dark = name == "dark" or (name == "system" and system_prefers_dark())
-    style = app.setStyle("Fusion")
-    app.setPalette(dark_palette() if dark else style.standardPalette())
+    untouched = bool(app.property(STYLE_FROM_ARGS)) and not app.property("briefing_palette_set")
+    if untouched and name == "system" and not dark:
+        pass  # Fusion with the platform's own palette already: nothing to change
+    else:
+        style = app.setStyle("Fusion")
+        app.setPalette(dark_palette() if dark else style.standardPalette())
+        app.setProperty("briefing_palette_set", True)  # from now on every switch sets the palette
     app.setProperty("briefing_dark", dark)
     return name
 
