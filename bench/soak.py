@@ -9,8 +9,10 @@ One run:
 2. serves Yahoo (chart, v7 quote) for the symbols from a loopback replay server that counts every
    request, and the feeds (real ones from ../shared/data/rss/, with new items at every fetch);
 3. runs `briefing --data-dir DIR` (the real entry point, in a subprocess, QT_QPA_PLATFORM=offscreen,
-   BRIEFING_YAHOO_REPLAY=the replay server) through bench/soak_probe.py, which adds a GUI-stall
-   probe (a 10 ms QTimer) and quits the app after --minutes;
+   BRIEFING_YAHOO_REPLAY=the replay server) through bench/soak_probe.py, which turns on the app's
+   GUI-stall log (BRIEFING_STALL_LOG: a 10 ms QTimer), samples the GUI thread's stack during long
+   calls and quits the app after --minutes. Phases: `start-up` until the first Yahoo request
+   reaches the replay server (the price poller is running), then `steady`;
 4. prints a table: peak RSS (VmHWM of the app's process), longest GUI-thread stall, Yahoo requests
    against the budget, cache size.
 
@@ -18,7 +20,7 @@ Symbols are put on the exchanges open when the run starts (HK and/or New York), 
 polled; when none is open the poller asks for quotes once and the table says so.
 
     python bench/soak.py [--minutes 10] [--symbols 50] [--feeds 30] [--news-items 100000]
-                         [--rpm 60] [--data-dir DIR] [--seed-dir DIR] [--stack-dumps] [--tracemalloc] [--json]
+                         [--rpm 60] [--data-dir DIR] [--seed-dir DIR] [--tracemalloc] [--json]
 
 Also counted: descriptors the app holds open on the cache file (one per SQLite connection).
 
@@ -63,7 +65,7 @@ def fast_settings(rpm: int) -> dict:
 
 
 def run_soak(minutes: float = 10, n_symbols: int = 50, n_feeds: int = 30, news_items: int = 100_000, *,
-             rpm: int = 60, data_dir: Path | None = None, seed_dir: Path | None = None, stack_dumps: bool = False,
+             rpm: int = 60, data_dir: Path | None = None, seed_dir: Path | None = None,
              tracemalloc: bool = False, log=print) -> dict:
     """Seed, serve, run the app for `minutes`, measure; returns every figure (see `table`)."""
     work = Path(tempfile.mkdtemp(prefix="briefing-soak-"))
@@ -95,13 +97,13 @@ def run_soak(minutes: float = 10, n_symbols: int = 50, n_feeds: int = 30, news_i
         news_start = counts_start.get("news")
         bars_seeded = counts_start.get("bars", bars_seeded)
 
-        probe_out = work / "probe.json"
+        probe_out, samples_out = work / "stall.json", work / "samples.json"
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", BRIEFING_YAHOO_REPLAY=yahoo.url,
-                   SOAK_PROBE_OUT=str(probe_out), SOAK_SECONDS=str(minutes * 60), SOAK_STACK_DUMPS="1" if stack_dumps else "0",
+                   SOAK_PROBE_OUT=str(probe_out), SOAK_SAMPLES_OUT=str(samples_out), SOAK_SECONDS=str(minutes * 60),
                    SOAK_TRACEMALLOC="1" if tracemalloc else "0")
         env.pop("BRIEFING_DATA_DIR", None)
-        # requests picks a proxy by the original Yahoo host, before LoopbackAdapter rewrites the URL:
-        # a proxy in the environment would carry the replayed requests away from the loopback server.
+        # The feeds are fetched from 127.0.0.1 with the environment's proxies (Yahoo's replay ignores
+        # them: LoopbackAdapter): a proxy would carry those fetches away from the loopback server.
         for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
             env.pop(var, None)
         out_log, err_log = open(work / "app.stdout", "w"), open(work / "app.stderr", "w")
@@ -113,6 +115,7 @@ def run_soak(minutes: float = 10, n_symbols: int = 50, n_feeds: int = 30, news_i
         handles: list[tuple[float, int]] = []  # (seconds since launch, open descriptors on the cache file)
         hwm = 0
         cache_peak = cache_start
+        stalls = StallWatch(probe_out)
         deadline = started + minutes * 60 + 240  # start-up and shutdown, generously
         next_note = started + 60
         while proc.poll() is None:
@@ -121,6 +124,7 @@ def run_soak(minutes: float = 10, n_symbols: int = 50, n_feeds: int = 30, news_i
                 hwm = max(hwm, status.get("VmHWM", 0))
                 rss.append((time.time() - started, status.get("VmRSS", 0)))
             cache_peak = max(cache_peak, sup.cache_bytes(cache_file))
+            stalls.read(min(yahoo.times(), default=None))
             if len(rss) % 10 == 1:  # SQLite connections: each holds the cache file open
                 handles.append((time.time() - started, sup.open_handles(proc.pid, cache_file)))
             if time.time() > next_note:
@@ -135,22 +139,22 @@ def run_soak(minutes: float = 10, n_symbols: int = 50, n_feeds: int = 30, news_i
         ended = time.time()
         out_log.close()
         err_log.close()
-        probe = json.loads(probe_out.read_text()) if probe_out.exists() else {}
-        hwm = max(hwm, probe.get("vm", {}).get("VmHWM", 0))
+        stalls.read(min(yahoo.times(), default=None))
+        probe = stalls.last
+        sampled = json.loads(samples_out.read_text()) if samples_out.exists() else {}
         cache_end = sup.cache_bytes(cache_file)
         news_end = (_rows(cache_file) or {}).get("news")
         y_times = yahoo.times()
         span = (max(y_times) - min(y_times)) if y_times else 0.0
         windows = math.floor(span / 60) + 1
         stderr_tail = (work / "app.stderr").read_text(errors="replace")[-2000:]
-        n_dumps, dump_places = sup.summarize_dumps(work / "stall-dumps.txt", probe.get("gui_thread"))
     finally:
         if proc is not None and proc.poll() is None:
             proc.kill()
         yahoo.stop()
         feeds.stop()
-    steady_at = probe.get("steady_s")
-    loop_at = probe.get("loop_started_s")
+    steady_at = None if stalls.steady_unix is None else stalls.steady_unix - started
+    loop_at = None if not sampled.get("loop_started_unix") else sampled["loop_started_unix"] - started
     # RSS growth in steady state: the first minute after the poller was ready vs the last minute
     # (samples are a second apart; a shorter run compares its halves).
     steady_rss = [r for t, r in rss if r and steady_at is not None and t >= steady_at] or [r for _, r in rss if r]
@@ -162,22 +166,77 @@ def run_soak(minutes: float = 10, n_symbols: int = 50, n_feeds: int = 30, news_i
         "data_dir": str(data_dir), "seed_s": seed_s, "bars_seeded": bars_seeded,
         "peak_rss_mb": hwm / MB, "rss_end_mb": (rss[-1][1] / MB) if rss else None,
         "rss_growth_mb": growth,
-        "stall_steady_ms": probe.get("max_ms", {}).get("steady"),
-        "stall_startup_ms": probe.get("max_ms", {}).get("start-up"),
-        "stalls_over_50": probe.get("over_50", {}), "p99_ms": probe.get("p99_ms"), "p999_ms": probe.get("p999_ms"),
+        "stall_steady_ms": stalls.max_ms("steady"), "stall_startup_ms": stalls.max_ms("start-up"),
+        "stalls_over_50": stalls.over(), "p99_ms": probe.get("p99_ms"), "p999_ms": probe.get("p999_ms"),
         "beats": probe.get("beats"), "loop_started_s": loop_at, "steady_s": steady_at,
-        "worst_stalls": probe.get("worst", []), "probe_final": probe.get("final", False),
+        "worst_stalls": stalls.worst(sampled.get("samples", []), started), "probe_final": probe.get("final", False),
         "requests": len(y_times), "requests_by_kind": yahoo.counts(), "max_per_minute": sup.max_in_window(y_times),
         "budget": rpm * windows, "request_span_s": span,
         "feed_fetches": len(feeds.times("feed")), "news_start": news_start, "news_end": news_end,
         "cache_start_mb": cache_start / MB, "cache_end_mb": cache_end / MB, "cache_peak_mb": cache_peak / MB,
-        "stderr_tail": stderr_tail, "stall_dumps": n_dumps, "stall_dump_places": dump_places,
-        "heap_growth": probe.get("heap_growth", []),
+        "stderr_tail": stderr_tail, "heap_growth": sampled.get("heap_growth", []),
         "cache_handles": [(round(t), n) for t, n in handles[::3]],
         "cache_handles_max": max((n for _, n in handles), default=0),
         "cache_handles_last": handles[-1][1] if handles else 0,
         "rss_timeline_mb": [(round(t), round(r / MB)) for t, r in rss[::30]],
     }
+
+
+class StallWatch:
+    """Reads the app's stall log (BRIEFING_STALL_LOG) as the run goes: keeps every second's worst
+    lateness and the stall count when the steady phase began, so both phases get their own figures."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.last: dict = {}
+        self.per_second: dict[int, float] = {}
+        self.steady_unix: float | None = None
+        self.over_at_steady: int | None = None
+
+    def read(self, steady_unix: float | None) -> None:
+        try:
+            self.last = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            return
+        for sec, ms in self.last.get("per_second_max_ms", []):
+            self.per_second[sec] = max(ms, self.per_second.get(sec, 0.0))
+        if steady_unix is not None and self.steady_unix is None:
+            self.steady_unix = steady_unix
+            self.over_at_steady = self.last.get("over_stall", 0)
+
+    def _phase(self, at_unix: float) -> str:
+        return "steady" if self.steady_unix is not None and at_unix >= self.steady_unix else "start-up"
+
+    def max_ms(self, phase: str) -> float | None:
+        t0 = self.last.get("started_unix")
+        if t0 is None:
+            return None
+        # whole seconds inside the phase (the second of the change is left to the worst-stall list)
+        seen = [ms for sec, ms in self.per_second.items()
+                if self._phase(t0 + sec) == self._phase(t0 + sec + 1) == phase]
+        seen += [w["ms"] for w in self.last.get("worst", []) if self._phase(t0 + w["at_s"]) == phase]
+        return max(seen, default=None)
+
+    def over(self) -> dict[str, int]:
+        total = self.last.get("over_stall", 0)
+        worst = self.last.get("worst", [])
+        if total <= len(worst):  # every stall is listed with its time: exact
+            t0 = self.last.get("started_unix", 0)
+            steady = sum(self._phase(t0 + w["at_s"]) == "steady" for w in worst)
+            return {"start-up": total - steady, "steady": steady}
+        before = total if self.over_at_steady is None else self.over_at_steady
+        return {"start-up": before, "steady": total - before}
+
+    def worst(self, samples: list[dict], started: float) -> list[dict]:
+        """The logged worst stalls, each with its phase and the stack sample taken during it, if any."""
+        t0 = self.last.get("started_unix")
+        out = []
+        for w in self.last.get("worst", []):
+            at = t0 + w["at_s"]
+            # the sampled call began during the stall (the stall begins at the beat before that call)
+            sample = next((s for s in samples if at - 0.05 <= s["since_unix"] <= at + w["ms"] / 1000), None)
+            out.append({"at_s": round(at - started, 2), "ms": w["ms"], "phase": self._phase(at), "sample": sample})
+        return out
 
 
 def _rows(cache_file: Path) -> dict | None:
@@ -246,17 +305,16 @@ def notes(r: dict) -> str:
         f"{r['symbols']} symbols ({', '.join(f'{k} {v}' for k, v in r['markets'].items())} at the start), "
         f"{r['feeds']} feeds, {r['news_start']} news items and {_n(r['bars_seeded'])} daily bars seeded "
         f"(seeding took {r['seed_s']:.0f} s)",
-        f"event loop running {_n(r['loop_started_s'], '{:.1f}')} s after the QApplication was made; poller ready "
-        f"(steady phase) at {_n(r['steady_s'], '{:.1f}')} s; {r['beats']} beats of a 10 ms timer",
+        f"event loop running {_n(r['loop_started_s'], '{:.1f}')} s after launch; first Yahoo request (steady "
+        f"phase) at {_n(r['steady_s'], '{:.1f}')} s; {r['beats']} beats of a 10 ms timer",
+        "stalls > 50 ms per phase: from the stall log's list of the 20 worst (exact) or, with more, from the count "
+        "when the first request arrived (to about a second); the longest per phase from the log's per-second worst",
         f"Yahoo requests by kind: {json.dumps(r['requests_by_kind'], sort_keys=True)}; first to last request "
         f"{r['request_span_s']:.0f} s",
     ]
     lines.append("descriptors on the cache file every 30 s (s, n): "
                  + ", ".join(f"{t}:{n}" for t, n in r["cache_handles"]))
     lines.append("RSS every 30 s (s, MB): " + ", ".join(f"{t}:{m}" for t, m in r["rss_timeline_mb"]))
-    if r["stall_dumps"]:
-        lines.append(f"faulthandler stack dumps of stalls > 250 ms: {r['stall_dumps']}; most frequent places:")
-        lines += [f"  {n:3d} x {w}" for n, w in r["stall_dump_places"]]
     if r["heap_growth"]:
         lines.append("Python heap growth from a minute into the steady phase to the end (tracemalloc):")
         lines += [f"  {g}" for g in r["heap_growth"]]
@@ -264,7 +322,7 @@ def notes(r: dict) -> str:
         lines.append("warning: the app did not quit normally (the probe's final write is missing)")
     for w in r["worst_stalls"][:8]:
         s = w.get("sample") or {}
-        where = " <- ".join((s.get("gui") or [])[:4]) or "(no sample)"
+        where = " <- ".join((s.get("gui") or [])[:4]) or "(no sample: C++ work, or the GIL held elsewhere)"
         others = "; ".join(f"{k}: {v[0]}" for k, v in (s.get("others") or {}).items() if v)
         lines.append(f"stall {w['ms']:.0f} ms at {w['at_s']:.1f} s ({w['phase']}): GUI in {where}"
                      + (f" | busy: {others}" if others else ""))
@@ -281,15 +339,12 @@ def main() -> int:
     ap.add_argument("--data-dir", type=Path, help="seed and run here (default: a new temp dir)")
     ap.add_argument("--seed-dir", type=Path, help="keep the seeded cache here and reuse it in later runs "
                     "with the same symbols, feeds, news items and day (seeding 100,000 items takes minutes)")
-    ap.add_argument("--stack-dumps", action="store_true", help="dump every thread's stack (faulthandler) when "
-                    "the GUI thread is 250 ms late, and summarise where they were (CPython calls this unsafe)")
     ap.add_argument("--tracemalloc", action="store_true", help="trace Python allocations in the app (slower) and "
                     "print where the heap grew after the first steady minute")
     ap.add_argument("--json", action="store_true", help="also print every figure as JSON")
     args = ap.parse_args()
     r = run_soak(args.minutes, args.symbols, args.feeds, args.news_items, rpm=args.rpm, data_dir=args.data_dir,
-                 seed_dir=args.seed_dir, stack_dumps=args.stack_dumps,
-                 tracemalloc=args.tracemalloc, log=lambda m: print(m, flush=True))
+                 seed_dir=args.seed_dir, tracemalloc=args.tracemalloc, log=lambda m: print(m, flush=True))
     print()
     print(table(r))
     print()

@@ -1,35 +1,39 @@
-"""Launches the real app (`briefing.cli.main`, as the `briefing` command does) with a GUI-stall probe.
+"""Launches the real app (`briefing.cli.main`, as the `briefing` command does) for bench/soak.py.
 
-Used by bench/soak.py as the app's process:
+    SOAK_PROBE_OUT=stall.json SOAK_SAMPLES_OUT=samples.json SOAK_SECONDS=600 python bench/soak_probe.py --data-dir DIR
 
-    SOAK_PROBE_OUT=stall.json SOAK_SECONDS=600 python bench/soak_probe.py --data-dir DIR
-
-The app has no stall probe of its own, so this wraps `briefing.app._make_app` (not edited: replaced
-in this process only) to install, on the QApplication it makes:
-- a precise 10 ms QTimer on the GUI thread; each beat's lateness is a stall;
-- a watchdog thread that, while a beat is more than 40 ms overdue, takes one sample of the GUI
-  thread's Python stack (and the innermost frames of the other busy threads), so a long stall says
-  where it came from;
-- with SOAK_STACK_DUMPS=1, faulthandler dumps of every thread when a beat is 250 ms late;
-- a timer that quits the app `SOAK_SECONDS` after its event loop started (a normal quit: the app
-  stops its poller and closes its cache as when the window is closed).
-Results are written to `SOAK_PROBE_OUT` (JSON) every second and at quit. Phases: `start-up` until
-the price poller is ready (its imports done, first jobs started), then `steady`.
+Nothing of the app is replaced; this process adds, from outside:
+- the app's own GUI-stall log: `BRIEFING_STALL_LOG=SOAK_PROBE_OUT` (briefing/ui/stall_probe.py, a
+  precise 10 ms timer on the GUI thread; JSON every second and at quit);
+- a sampler thread that looks at the main (GUI) thread's Python stack every 5 ms: while the main
+  thread is idle its innermost frame is `run_gui` at `app.exec()`; when one call out of the event
+  loop has run for more than 40 ms, it samples that stack (and the innermost frames of the other
+  busy threads) once, so a long stall in the log can be matched, by time, to where it was. Pure-C++
+  work (layout, painting) shows as idle here; a thread holding the GIL throughout blocks the sampler;
+- a quit SOAK_SECONDS after the event loop started (SIGUSR2 to itself; the handler calls
+  `QCoreApplication.quit()` on the GUI thread: the app stops its poller and closes its cache as when
+  the window is closed);
+- `kill -USR1 PID` prints every thread's stack on stderr (faulthandler), for a hung app;
+- with SOAK_TRACEMALLOC=1, Python allocations traced; where the heap grew from 90 s after the loop
+  started to the quit.
+The samples (and the loop's start time) are written to SOAK_SAMPLES_OUT when the app returns.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import json
+import linecache
 import os
+import signal
 import sys
 import threading
 import time
 from pathlib import Path
 
-STALL_MS = 50.0
-DUMP_AFTER_S = 0.25  # faulthandler dumps every thread's stack when the GUI thread is this late
 SAMPLE_AFTER_MS = 40.0
-KEEP_WORST = 25
+QUIT_SIGNAL = signal.SIGUSR2
+KEEP_SAMPLES = 200
 
 
 def _where(frame, depth: int) -> list[str]:
@@ -49,210 +53,133 @@ def _where(frame, depth: int) -> list[str]:
 _IDLE = ("wait", "_wait_for_tstate_lock", "get", "select", "poll", "accept", "_worker", "serve_forever")
 
 
-class Probe:
-    def __init__(self, app, out: Path, seconds: float, beat_ms: int = 10) -> None:
-        from PySide6.QtCore import QObject, Qt, QTimer
+def _in_event_loop(frame) -> bool:
+    """The main thread is idle in Qt's event loop: its innermost Python frame is run_gui's exec()."""
+    return (frame is not None and frame.f_code.co_name == "run_gui"
+            and ".exec()" in linecache.getline(frame.f_code.co_filename, frame.f_lineno))
 
-        self.app, self.out, self.seconds, self.beat_ms = app, out, seconds, beat_ms
-        self.t0 = time.perf_counter()
-        self.loop_started: float | None = None
-        self.steady_at: float | None = None
-        self.last = None
-        self.beats = 0
-        self.hist = [0] * 1001  # lateness in whole ms, the last bucket is >= 1000 ms
-        self.max_ms = {"start-up": 0.0, "steady": 0.0}
-        self.over = {"start-up": 0, "steady": 0}
-        self.worst: list[dict] = []
-        self.pending_sample: dict | None = None
-        self.gui_ident = threading.get_ident()
-        self._watch_id = None
-        self._stop = threading.Event()
-        self.final = False
-        # SOAK_TRACEMALLOC=1: Python allocations traced (slower); the growth after the first steady
-        # minute is written at quit.
-        self.trace = os.environ.get("SOAK_TRACEMALLOC") == "1"
+
+class Sampler:
+    def __init__(self, seconds: float, trace: bool) -> None:
+        self.seconds, self.trace = seconds, trace
+        self.main = threading.main_thread().ident
+        self.loop_started: float | None = None  # time.time()
+        self.samples: list[dict] = []
         self.trace_base = None
-        self.growth: list[str] = []
-        if self.trace:
-            import tracemalloc
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="soak-sampler", daemon=True)
 
-            tracemalloc.start(1)
-        # A crash prints every thread's stack on stderr. With SOAK_STACK_DUMPS=1, faulthandler's
-        # watchdog (C code) also dumps every thread's stack when a beat is 250 ms late: it works even
-        # when one thread holds the GIL throughout a stall (the Python watchdog cannot run then), but
-        # it reads the other threads' frames unlocked, which CPython documents as unsafe: opt-in.
-        import faulthandler
+    def start(self) -> Sampler:
+        self._thread.start()
+        return self
 
-        faulthandler.enable()
-        self.stack_dumps = os.environ.get("SOAK_STACK_DUMPS") == "1"
-        self.dumps = open(out.with_name("stall-dumps.txt"), "w") if self.stack_dumps else None
-        self._faulthandler = faulthandler
-        self.holder = QObject()
-        self.beat = QTimer(self.holder)
-        self.beat.setTimerType(Qt.TimerType.PreciseTimer)
-        self.beat.setInterval(beat_ms)
-        self.beat.timeout.connect(self._on_beat)
-        self.beat.start()
-        self.tick = QTimer(self.holder)
-        self.tick.setInterval(1000)
-        self.tick.timeout.connect(self._each_second)
-        self.tick.start()
-        app.aboutToQuit.connect(self._on_quit)
-        threading.Thread(target=self._watchdog, name="soak-watchdog", daemon=True).start()
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(2)
 
-    # ----- GUI thread ---------------------------------------------------------------------------
-    def _phase(self) -> str:
-        return "steady" if self.steady_at is not None else "start-up"
+    def _run(self) -> None:
+        busy_since, busy_frame, sampled = None, None, False
+        quit_at = base_at = None
+        while not self._stop.wait(0.005):
+            frames = sys._current_frames()
+            try:
+                frame = frames.get(self.main)
+                now = time.time()
+                if _in_event_loop(frame):
+                    if self.loop_started is None:
+                        self.loop_started = now
+                        quit_at, base_at = now + self.seconds, now + min(90.0, self.seconds / 4)
+                    if busy_since is not None and sampled:
+                        self.samples[-1]["busy_ms"] = round((now - busy_since) * 1000, 1)
+                    busy_since, busy_frame, sampled = None, None, False
+                elif self.loop_started is not None:
+                    outer = _outer_call(frame)
+                    key = None if outer is None else (id(outer), outer.f_code)  # not the frame: no locals kept
+                    outer = None
+                    if key != busy_frame:  # a new call out of the event loop
+                        if sampled and busy_since is not None:
+                            self.samples[-1]["busy_ms"] = round((now - busy_since) * 1000, 1)
+                        busy_since, busy_frame, sampled = now, key, False
+                    elif busy_since is not None and not sampled and (now - busy_since) * 1000 > SAMPLE_AFTER_MS:
+                        sampled = True
+                        self.samples.append(self._sample(frames, busy_since, now))
+                        del self.samples[:-KEEP_SAMPLES]
+                frame = None
+            finally:
+                frames.clear()
+                del frames
+            if quit_at is not None and time.time() >= quit_at:
+                quit_at = None
+                # Not app.quit() from here: this thread would hold the GIL inside Qt's post-event lock
+                # while the GUI thread, holding that lock, waits for the GIL (seen: a hang). A signal
+                # runs its Python handler on the main thread at its next bytecode (the beat: <= 10 ms).
+                os.kill(os.getpid(), QUIT_SIGNAL)
+            if self.trace and base_at is not None and time.time() >= base_at:
+                import tracemalloc
 
-    def _on_beat(self) -> None:
-        now = time.perf_counter()
-        if self.last is None:
-            self.loop_started = now
-            from PySide6.QtCore import QTimer
+                base_at = None
+                self.trace_base = tracemalloc.take_snapshot()
 
-            QTimer.singleShot(int(self.seconds * 1000), self.app.quit)
-        else:
-            if self.stack_dumps and self.beats % 5 == 0 and not self.final:
-                self._faulthandler.dump_traceback_later(DUMP_AFTER_S, file=self.dumps)
-            late = (now - self.last) * 1000 - self.beat_ms
-            phase = self._phase()
-            self.beats += 1
-            self.hist[min(1000, max(0, int(late)))] += 1
-            self.max_ms[phase] = max(self.max_ms[phase], late)
-            if late > STALL_MS:
-                self.over[phase] += 1
-                sample, self.pending_sample = self.pending_sample, None
-                self.worst.append({"at_s": round(self.last - self.t0, 2), "ms": round(late, 1), "phase": phase,
-                                   "sample": sample})
-                self.worst.sort(key=lambda w: -w["ms"])
-                del self.worst[KEEP_WORST:]
-            else:
-                self.pending_sample = None
-        self.last = now
+    def _sample(self, frames, since: float, now: float) -> dict:
+        """The stacks as text; no frame is kept (that would keep another thread's locals alive)."""
+        me = threading.get_ident()
+        names = {t.ident: t.name for t in threading.enumerate()}
+        others = {}
+        for ident, frame in frames.items():
+            if ident in (me, self.main) or frame.f_code.co_name in _IDLE:
+                continue
+            others[names.get(ident, str(ident))] = _where(frame, 3)
+        return {"since_unix": round(since, 3), "busy_ms": round((now - since) * 1000, 1),
+                "gui": _where(frames.get(self.main), 8), "others": others}
 
-    def _each_second(self) -> None:
-        if self.steady_at is None and self._poller_ready():
-            self.steady_at = time.perf_counter()
-        if self.trace and self.trace_base is None and self.steady_at is not None \
-                and time.perf_counter() - self.steady_at > 60:
-            import tracemalloc
-
-            self.trace_base = tracemalloc.take_snapshot()
-        self.write()
-
-    def _trace_growth(self) -> list[str]:
-        """Where the Python heap grew between a minute into the steady phase and the quit."""
+    def heap_growth(self) -> list[str]:
         import tracemalloc
 
         if self.trace_base is None:
             return []
         diff = tracemalloc.take_snapshot().compare_to(self.trace_base, "lineno")
-        return [f"{d.size_diff / 1048576:+.1f} MB ({d.count_diff:+d} blocks) {d.traceback[0].filename.split('site-packages/')[-1]}"
-                f":{d.traceback[0].lineno}" for d in diff[:15]]
+        return [f"{d.size_diff / 1048576:+.1f} MB ({d.count_diff:+d} blocks) "
+                f"{d.traceback[0].filename.split('site-packages/')[-1]}:{d.traceback[0].lineno}" for d in diff[:15]]
 
-    def _poller_ready(self) -> bool:
-        from briefing.services.price_poller import PricePoller
 
-        for w in self.app.topLevelWidgets():
-            for child in w.children():
-                if isinstance(child, PricePoller) and child.ready:
-                    return True
-        return False
+def _outer_call(frame):
+    """The frame called from run_gui (the event loop's current callback), or the innermost one."""
+    while frame is not None and frame.f_back is not None and frame.f_back.f_code.co_name != "run_gui":
+        frame = frame.f_back
+    return frame
 
-    def _on_quit(self) -> None:
-        self.final = True
-        if self.trace:
-            self.growth = self._trace_growth()
-        self._stop.set()
-        self.beat.stop()
-        if self.dumps is not None:
-            self._faulthandler.cancel_dump_traceback_later()
-            self.dumps.flush()
-        self.write()
 
-    def p(self, q: float) -> float:
-        total = sum(self.hist)
-        if not total:
-            return 0.0
-        seen = 0
-        for ms, n in enumerate(self.hist):
-            seen += n
-            if seen >= q * total:
-                return float(ms)
-        return 1000.0
+def _quit(*_args) -> None:
+    from PySide6.QtCore import QCoreApplication
 
-    def write(self) -> None:
-        status = {}
-        try:
-            with open("/proc/self/status") as f:
-                for line in f:
-                    if line.startswith(("VmRSS:", "VmHWM:")):
-                        k, v, _ = line.split()
-                        status[k.rstrip(":")] = int(v) * 1024
-        except OSError:
-            pass
-        rel = lambda t: None if t is None else round(t - self.t0, 2)  # noqa: E731
-        data = {"final": self.final, "loop_started_s": rel(self.loop_started), "steady_s": rel(self.steady_at),
-                "beat_ms": self.beat_ms, "beats": self.beats, "max_ms": self.max_ms, "over_50": self.over,
-                "p50_ms": self.p(0.5), "p99_ms": self.p(0.99), "p999_ms": self.p(0.999), "worst": self.worst,
-                "vm": status, "threads": threading.active_count(), "gui_thread": self.gui_ident,
-                "heap_growth": self.growth}
-        tmp = self.out.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data))
-        os.replace(tmp, self.out)
-
-    # ----- watchdog thread ----------------------------------------------------------------------
-    def _watchdog(self) -> None:
-        sampled_for = None
-        while not self._stop.wait(0.005):
-            last = self.last
-            if last is None:
-                continue
-            overdue = (time.perf_counter() - last) * 1000 - self.beat_ms
-            if overdue > SAMPLE_AFTER_MS and sampled_for != last:
-                sampled_for = last
-                self.pending_sample = self._sample(overdue)
-
-    def _sample(self, overdue: float) -> dict:
-        """The stacks as text. The frames are dropped before returning: holding another thread's
-        frames would keep its locals (Qt wrappers among them) alive and free them on this thread."""
-        frames = sys._current_frames()
-        try:
-            me = threading.get_ident()
-            names = {t.ident: t.name for t in threading.enumerate()}
-            others = {}
-            for ident, frame in frames.items():
-                if ident in (me, self.gui_ident) or frame.f_code.co_name in _IDLE:
-                    continue
-                others[names.get(ident, str(ident))] = _where(frame, 3)
-            return {"overdue_ms": round(overdue, 1), "gui": _where(frames.get(self.gui_ident), 8), "others": others}
-        finally:
-            frame = None
-            frames.clear()
-            del frames
+    QCoreApplication.quit()  # on the main (GUI) thread: a normal quit, as when the window is closed
 
 
 def main(argv: list[str]) -> int:
-    out = Path(os.environ["SOAK_PROBE_OUT"])
     seconds = float(os.environ["SOAK_SECONDS"])
-    beat_ms = int(os.environ.get("SOAK_BEAT_MS", "10"))
+    samples_out = Path(os.environ["SOAK_SAMPLES_OUT"]) if os.environ.get("SOAK_SAMPLES_OUT") else None
+    os.environ["BRIEFING_STALL_LOG"] = os.environ["SOAK_PROBE_OUT"]
+    trace = os.environ.get("SOAK_TRACEMALLOC") == "1"
     here = str(Path(__file__).resolve().parent)
     sys.path[:] = [p for p in sys.path if not p or Path(p).resolve() != Path(here)]  # bench/ shadows nothing
-    import briefing.app as app_mod
+    faulthandler.enable()  # a crash prints every thread's stack on stderr
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1 PID`: every stack, now (a hang)
+    if trace:
+        import tracemalloc
 
-    make_app = app_mod._make_app
-    probes = []
-
-    def make_app_with_probe():
-        app = make_app()
-        if not probes:
-            probes.append(Probe(app, out, seconds, beat_ms))
-        return app
-
-    app_mod._make_app = make_app_with_probe
+        tracemalloc.start(1)
+    signal.signal(QUIT_SIGNAL, _quit)
+    sampler = Sampler(seconds, trace).start()
     from briefing.cli import main as cli_main
 
-    return cli_main(argv)
+    try:
+        code = cli_main(argv)
+    finally:
+        sampler.stop()
+        if samples_out is not None:
+            samples_out.write_text(json.dumps({"loop_started_unix": sampler.loop_started, "samples": sampler.samples,
+                                               "heap_growth": sampler.heap_growth() if trace else []}))
+    return code
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 - `YahooReplayServer`: answers Yahoo's chart and v7 quote paths with the bodies the tests and
   bench/prices.py use (`tests/yahoo_replay.py`: real sessions of each calendar, HK bodies built
-  there); 404 for cookie/crumb, which yfinance tolerates. Every request is counted with its time.
+  there); fc.yahoo.com answers 404 with an A3 cookie for .yahoo.com, as live (yfinance keeps it and
+  does not ask again), 404 for the crumb, which yfinance tolerates. Every request is counted.
 - `FeedServer`: serves N feeds, each a real feed from ../shared/data/rss/ (the well-formed RSS 2.0,
   RSS 1.0 and Atom fixtures), with a few new items injected at every fetch so items keep arriving.
 - `seed_profile`: a data dir through the store's public API: symbols x 10 years of daily bars (with
@@ -129,11 +130,15 @@ class YahooReplayServer(_Base):
                     server.note("quote")
                     self._answer(200, quote_body([s for s in q.get("symbols", "").split(",") if s]))
                 else:  # fc.yahoo.com (cookie), getcrumb, anything else: 404 as bench/prices.py answers
-                    server.note(f"other {self.headers.get('X-Original-Host', '')}{u.path}")
-                    self._answer(404, b"Not Found")
+                    host = self.headers.get("X-Original-Host", "")
+                    server.note(f"other {host}{u.path}")
+                    self._answer(404, b"Not Found", cookie=host == "fc.yahoo.com")
 
-            def _answer(self, status: int, body: bytes) -> None:
+            def _answer(self, status: int, body: bytes, cookie: bool = False) -> None:
                 self.send_response(status)
+                if cookie:  # a year, as fc.yahoo.com sets it (yfinance reads an expiry past 2033 as ms)
+                    self.send_header("Set-Cookie", "A3=d=AQABBsoak&S=AQAAAsoak; Max-Age=31557600; Domain=.yahoo.com; "
+                                     "Path=/; Secure; HttpOnly; SameSite=None")
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -399,47 +404,6 @@ def reuse_seed(template: Path, data_dir: Path, feed_urls: list[str]) -> Path:
     finally:
         store.close()
     return paths.cache_file
-
-
-_IDLE_FUNCS = {"wait", "_wait_for_tstate_lock", "get", "select", "poll", "accept", "serve_forever", "_worker",
-               "run", "sleep", "_watchdog", "readinto", "recv_into"}
-
-
-def summarize_dumps(path: Path, gui_ident: int | None, top: int = 8) -> tuple[int, list[tuple[int, str]]]:
-    """faulthandler's dumps (one per long stall): how many, and the most frequent places the GUI
-    thread and the busy threads were in, as (count, "who: innermost frames")."""
-    import re
-    from collections import Counter
-
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
-        return 0, []
-    dumps = [d for d in text.split("Timeout (") if d.strip()]
-    seen: Counter = Counter()
-    frame_re = re.compile(r'File "([^"]+)", line (\d+) in (\S+)')
-    for d in dumps:
-        for block in re.split(r"\n(?=(?:Current thread|Thread) 0x)", d):
-            m = re.match(r"(?:Current thread|Thread) (0x[0-9a-f]+)", block)
-            if not m:
-                continue
-            frames = frame_re.findall(block)
-            if not frames:
-                continue
-            gui = gui_ident is not None and int(m.group(1), 16) == gui_ident
-            if not gui and frames[0][2] in _IDLE_FUNCS:
-                continue
-
-            def short(f):
-                p = f[0]
-                for marker in ("site-packages/", "/main/", "/soak-head/", "/lib/python3.11/"):
-                    if marker in p:
-                        p = p.split(marker, 1)[1]
-                        break
-                return f"{p}:{f[1]} {f[2]}"
-
-            seen[("GUI" if gui else "worker") + ": " + " <- ".join(short(f) for f in frames[:3])] += 1
-    return len(dumps), [(n, w) for w, n in seen.most_common(top)]
 
 
 def open_handles(pid: int, target: Path) -> int:

@@ -17,7 +17,12 @@ from briefing.store import SchemaTooNewError, StoreError
 def _make_app():
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "briefing"])
+    from briefing.ui import theme
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else "briefing", *theme.STYLE_ARGS])
+        app.setProperty(theme.STYLE_FROM_ARGS, True)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_ID)
     app.setDesktopFileName(APP_ID)
@@ -42,11 +47,12 @@ def run_gui(args) -> int:
     screenshot = getattr(args, "screenshot", None)
     if screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    app = _make_app()
-    interactive = not screenshot and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
-
+    # Imported before Qt: PySide checks every module imported after it (its __feature__ hook).
     from briefing.logs import setup_logging
     from briefing.services.profile import open_profile
+
+    app = _make_app()
+    interactive = not screenshot and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
 
     try:
         profile = open_profile(args.data_dir, demo=args.demo)
@@ -54,7 +60,7 @@ def run_gui(args) -> int:
         return _fail(str(exc), gui=interactive)
     except StoreError as exc:
         return _fail(str(exc), gui=interactive)
-    setup_logging(profile.paths, verbose=args.verbose)
+    setup_logging(profile.paths, verbose=args.verbose, defer_file=True)  # the file opens once all is shown
 
     from PySide6.QtCore import QSettings
 
@@ -78,7 +84,14 @@ def run_gui(args) -> int:
         from briefing.ui.first_paint import FirstPaintProbe
 
         FirstPaintProbe(window)
+    from briefing.logs import attach_log_file
+
+    window.all_loaded.connect(attach_log_file)
     window.show()
+    if os.environ.get("BRIEFING_STALL_LOG"):  # stall_probe.ENV_VAR; imported only when asked for
+        from briefing.ui.stall_probe import StallProbe
+
+        StallProbe(os.environ["BRIEFING_STALL_LOG"], window)
     window.start()
     poller = _start_price_polling(window, profile, args)
     if not screenshot:  # news: due feeds once the window has loaded, then every minute (never offline or demo)

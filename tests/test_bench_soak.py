@@ -49,3 +49,27 @@ def test_soak_smoke(tmp_path):
     assert r["max_per_minute"] <= r["rpm"]
     assert r["feed_fetches"] > 0
     assert r["news_end"] >= r["news_start"] == 500
+
+
+def test_stall_watch_splits_the_stall_log_by_phase(tmp_path):
+    """The app's stall log read as the soak reads it: per phase, from the per-second worst and the list."""
+    import json
+
+    soak = _load_soak()
+    log = tmp_path / "stall.json"
+    t0 = 1000.0
+
+    def write(per_second, worst, over):
+        log.write_text(json.dumps({"started_unix": t0, "per_second_max_ms": per_second, "worst": worst,
+                                   "over_stall": over, "final": False}))
+
+    watch = soak.StallWatch(log)
+    write([[0, 700.0], [1, 20.0]], [{"at_s": 0.2, "ms": 700.0}], 1)
+    watch.read(None)
+    write([[1, 20.0], [2, 30.0], [3, 80.0], [4, 12.0]], [{"at_s": 0.2, "ms": 700.0}, {"at_s": 3.5, "ms": 80.0}], 2)
+    watch.read(t0 + 2.5)  # the first Yahoo request: steady from here
+    assert watch.max_ms("start-up") == 700.0
+    assert watch.max_ms("steady") == 80.0
+    assert watch.over() == {"start-up": 1, "steady": 1}
+    worst = watch.worst([{"since_unix": t0 + 3.49, "busy_ms": 90.0, "gui": ["x.py:1 f"], "others": {}}], started=t0)
+    assert [(w["phase"], w["sample"] is not None) for w in worst] == [("start-up", False), ("steady", True)]

@@ -15,6 +15,7 @@ import os
 from urllib.parse import urlsplit, urlunsplit
 
 from requests.adapters import HTTPAdapter
+from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
 
 log = logging.getLogger(__name__)
 ENV_REPLAY = "BRIEFING_YAHOO_REPLAY"
@@ -31,7 +32,12 @@ def is_loopback(url: str) -> bool:
 
 
 class LoopbackAdapter(HTTPAdapter):
-    """Rewrites scheme, host and port to the replay server's; keeps the path and the query."""
+    """Sends a copy of each request to the replay server (scheme, host and port replaced; path and
+    query kept) and answers as if Yahoo had: the response carries the original URL and request.
+
+    So requests stores cookies under the Yahoo domain, as live (yfinance then reuses its cookie
+    instead of asking fc.yahoo.com before every call), and never routes replay traffic through a
+    proxy from the environment (requests picks one by the original Yahoo host)."""
 
     def __init__(self, base_url: str) -> None:
         if not is_loopback(base_url):
@@ -41,9 +47,16 @@ class LoopbackAdapter(HTTPAdapter):
 
     def send(self, request, **kwargs):
         u = urlsplit(request.url)
-        request.url = urlunsplit((self.base.scheme, self.base.netloc, u.path, u.query, ""))
-        request.headers["X-Original-Host"] = u.netloc
-        return super().send(request, **kwargs)
+        routed = request.copy()
+        routed.url = urlunsplit((self.base.scheme, self.base.netloc, u.path, u.query, ""))
+        routed.headers["X-Original-Host"] = u.netloc
+        kwargs["proxies"] = {}  # loopback: never through a proxy
+        response = super().send(routed, **kwargs)
+        response.url = request.url
+        response.request = request
+        response.cookies = RequestsCookieJar()
+        extract_cookies_to_jar(response.cookies, request, response.raw)
+        return response
 
 
 def replay_url_from_env() -> str | None:
