@@ -51,6 +51,46 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture
+def chart(qtbot, store):
+    """A chart panel over the test store, shown and with its plot built."""
+    from briefing.services.tasks import TaskRunner
+    from briefing.ui.chart_panel import ChartPanel
+
+    runner = TaskRunner()
+    panel = ChartPanel(store, runner)
+    qtbot.addWidget(panel)
+    panel.resize(700, 450)
+    panel.show()
+    panel.build_plot()
+    yield panel
+    runner.shutdown()
+
+
+@pytest.fixture
+def root_logger():
+    """The root logger with the app's handlers and exception hooks put back as they were after."""
+    import logging
+    import sys
+    import threading
+
+    root = logging.getLogger()
+    before, level = list(root.handlers), root.level
+    hooks = sys.excepthook, threading.excepthook
+    earlier = [h for h in before if getattr(h, "_briefing", False)]  # left by another test's app run
+    for h in earlier:
+        root.removeHandler(h)
+    yield root
+    sys.excepthook, threading.excepthook = hooks
+    for h in root.handlers[:]:
+        if h not in before:
+            root.removeHandler(h)
+            h.close()
+    for h in earlier:
+        root.addHandler(h)
+    root.setLevel(level)
+
+
 def pytest_report_header(config):
     return f"python {sys.version.split()[0]}, QT_QPA_PLATFORM={os.environ.get('QT_QPA_PLATFORM')}"
 

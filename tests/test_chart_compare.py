@@ -10,8 +10,6 @@ import pytest
 
 from briefing.domain.bar_time import zone
 from briefing.domain.models import Bar
-from briefing.services.tasks import TaskRunner
-from briefing.ui.chart_panel import ChartPanel
 
 HK, NY = "Asia/Hong_Kong", "America/New_York"
 DAYS = [date(2025, 3, 3) + timedelta(days=i) for i in range(12) if (date(2025, 3, 3) + timedelta(days=i)).weekday() < 5]
@@ -30,18 +28,6 @@ def session(day: date, tz: str, parts, base: float) -> list[Bar]:
 
 HKEX = ((9 * 60 + 30, 12 * 60), (13 * 60, 16 * 60))  # with the lunch break
 NYSE = ((9 * 60 + 30, 16 * 60),)
-
-
-@pytest.fixture
-def chart(qtbot, store):
-    runner = TaskRunner()
-    panel = ChartPanel(store, runner)
-    qtbot.addWidget(panel)
-    panel.resize(700, 450)
-    panel.show()
-    panel.build_plot()
-    yield panel
-    runner.shutdown()
 
 
 @pytest.fixture

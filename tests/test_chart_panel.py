@@ -12,7 +12,6 @@ from PySide6.QtGui import QImage
 from briefing.domain import ranges
 from briefing.domain.bar_time import day_ts, zone
 from briefing.domain.models import Bar
-from briefing.services.tasks import TaskRunner
 from briefing.ui.chart_panel import ChartPanel, event_ts
 
 HK = "Asia/Hong_Kong"
@@ -30,18 +29,6 @@ def hk_5m_session(day: date, base: float) -> list[Bar]:
 
 
 SESSIONS = [date(2025, 3, 3) + timedelta(days=i) for i in range(12) if (date(2025, 3, 3) + timedelta(days=i)).weekday() < 5]
-
-
-@pytest.fixture
-def chart(qtbot, store):
-    runner = TaskRunner()
-    panel = ChartPanel(store, runner)
-    qtbot.addWidget(panel)
-    panel.resize(700, 450)
-    panel.show()
-    panel.build_plot()
-    yield panel
-    runner.shutdown()
 
 
 def show(qtbot, chart, symbols, code="1Y"):

@@ -11,7 +11,6 @@ from PySide6.QtGui import QColor
 from briefing.domain.bar_time import day_ts, zone
 from briefing.domain.models import Bar
 from briefing.domain.preferences import TIMEZONE_DISPLAY, UP_COLOURS, Preferences
-from briefing.services.tasks import TaskRunner
 from briefing.store import changes as topics
 from briefing.store.changes import Change
 from briefing.ui.chart_items import DOWN, UP
@@ -38,18 +37,6 @@ def london(monkeypatch):
     yield
     monkeypatch.undo()
     time.tzset()
-
-
-@pytest.fixture
-def chart(qtbot, store):
-    runner = TaskRunner()
-    panel = ChartPanel(store, runner)
-    qtbot.addWidget(panel)
-    panel.resize(700, 450)
-    panel.show()
-    panel.build_plot()
-    yield panel
-    runner.shutdown()
 
 
 def set_pref(qtbot, chart, store, key, value):

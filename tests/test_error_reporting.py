@@ -16,25 +16,9 @@ from briefing.ui.error_reporter import ErrorReporter
 
 
 @pytest.fixture
-def log_path(tmp_path):
-    root = logging.getLogger()
-    before, level = list(root.handlers), root.level
-    import sys
-
-    hooks = sys.excepthook, threading.excepthook
-    earlier = [h for h in before if getattr(h, "_briefing", False)]  # left by another test's app run
-    for h in earlier:
-        root.removeHandler(h)
+def log_path(tmp_path, root_logger):
     logs.setup_logging(Paths(tmp_path / "data", tmp_path / "cache", tmp_path / "logs"))
     yield logs.log_file()
-    sys.excepthook, threading.excepthook = hooks
-    for h in root.handlers[:]:
-        if h not in before:
-            root.removeHandler(h)
-            h.close()
-    for h in earlier:
-        root.addHandler(h)
-    root.setLevel(level)
 
 
 @pytest.fixture

@@ -5,64 +5,42 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-import threading
-
-import pytest
 
 from briefing import logs
 from briefing.paths import Paths
-
-
-@pytest.fixture
-def clean_root():
-    root = logging.getLogger()
-    before, level = list(root.handlers), root.level
-    hooks = sys.excepthook, threading.excepthook
-    earlier = [h for h in before if getattr(h, "_briefing", False)]
-    for h in earlier:
-        root.removeHandler(h)
-    yield root
-    sys.excepthook, threading.excepthook = hooks
-    for h in root.handlers[:]:
-        if h not in before:
-            root.removeHandler(h)
-            h.close()
-    for h in earlier:
-        root.addHandler(h)
-    root.setLevel(level)
 
 
 def paths(tmp_path) -> Paths:
     return Paths(tmp_path / "data", tmp_path / "cache", tmp_path / "logs")
 
 
-def test_deferred_file_gets_the_records_logged_before_it_opened(clean_root, tmp_path):
+def test_deferred_file_gets_the_records_logged_before_it_opened(root_logger, tmp_path):
     logs.setup_logging(paths(tmp_path), defer_file=True)
     logging.getLogger("briefing.test").info("opened the cache before the first frame")
     log = tmp_path / "logs" / logs.LOG_FILE
     assert not log.exists()  # nothing opened yet
     logs.attach_log_file()
     logging.getLogger("briefing.test").info("after the first frame")
-    for h in clean_root.handlers:
+    for h in root_logger.handlers:
         h.flush()
     text = log.read_text(encoding="utf-8")
     assert text.index("opened the cache before the first frame") < text.index("after the first frame")
     assert logs.log_file() == log
 
 
-def test_an_uncaught_exception_before_the_file_opened_still_reaches_it(clean_root, tmp_path):
+def test_an_uncaught_exception_before_the_file_opened_still_reaches_it(root_logger, tmp_path):
     logs.setup_logging(paths(tmp_path), defer_file=True)
     try:
         raise RuntimeError("broke while starting")
     except RuntimeError:
         sys.excepthook(*sys.exc_info())
-    for h in clean_root.handlers:
+    for h in root_logger.handlers:
         h.flush()
     text = (tmp_path / "logs" / logs.LOG_FILE).read_text(encoding="utf-8")
     assert "uncaught exception" in text and "broke while starting" in text
 
 
-def test_commands_open_the_file_at_once(clean_root, tmp_path):
+def test_commands_open_the_file_at_once(root_logger, tmp_path):
     logs.setup_logging(paths(tmp_path))
     assert (tmp_path / "logs" / logs.LOG_FILE).exists()
 
