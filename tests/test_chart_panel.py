@@ -12,7 +12,8 @@ from PySide6.QtGui import QImage
 from briefing.domain import ranges
 from briefing.domain.bar_time import day_ts, zone
 from briefing.domain.models import Bar
-from briefing.ui.chart_panel import ChartPanel, event_ts
+from briefing.ui.chart_panel import event_ts
+from chart_helpers import ReloadCounter
 
 HK = "Asia/Hong_Kong"
 
@@ -279,19 +280,7 @@ def test_bars_of_symbols_not_on_the_chart_do_not_reload_it(qtbot):
     """The poller writes bars for every watched symbol; only the charted ones concern the chart."""
     from briefing.store import changes as topics
     from briefing.store.changes import Change
-    from briefing.ui.chart_panel import ChartPanel
-
-    class Recorder(ChartPanel):
-        def __init__(self):  # no store needed: only the change filter is under test
-            from PySide6.QtWidgets import QWidget
-
-            QWidget.__init__(self)
-            self.symbols, self.reloads = ["BIDU"], 0
-
-        def reload(self):
-            self.reloads += 1
-
-    panel = Recorder()
+    panel = ReloadCounter()
     qtbot.addWidget(panel)
     panel.on_store_changed(frozenset({Change(topics.BARS, "0700.HK"), Change(topics.QUOTES, "BABA")}))
     assert panel.reloads == 0

@@ -14,7 +14,7 @@ from briefing.domain.preferences import TIMEZONE_DISPLAY, UP_COLOURS, Preference
 from briefing.store import changes as topics
 from briefing.store.changes import Change
 from briefing.ui.chart_items import DOWN, UP
-from briefing.ui.chart_panel import ChartPanel
+from chart_helpers import ReloadCounter
 
 HK = "Asia/Hong_Kong"
 DAYS = [date(2025, 3, 3) + timedelta(days=i) for i in range(12) if (date(2025, 3, 3) + timedelta(days=i)).weekday() < 5]
@@ -105,17 +105,7 @@ def test_candles_follow_the_price_colour_preference(qtbot, chart, store):
 
 
 def test_only_the_chart_preferences_reload_it(qtbot):
-    class Recorder(ChartPanel):
-        def __init__(self):  # no store needed: only the change filter is under test
-            from PySide6.QtWidgets import QWidget
-
-            QWidget.__init__(self)
-            self.symbols, self.reloads = ["BIDU"], 0
-
-        def reload(self):
-            self.reloads += 1
-
-    panel = Recorder()
+    panel = ReloadCounter()
     qtbot.addWidget(panel)
     panel.on_store_changed(frozenset({Change(topics.SETTINGS, "ui.theme")}))
     assert panel.reloads == 0
