@@ -258,3 +258,40 @@ def test_updates_in_place_show_what_a_fresh_model_shows():
     fresh.set_rows(rows)
     assert seen.structural == []
     assert _cells(model) == _cells(fresh)
+
+
+def test_a_folded_company_stays_folded_after_a_restart(qtbot, make_panel, store):
+    from briefing.ui.watchlist_panel import FOLDED_KEY
+
+    panel = make_panel()
+    panel.view.collapse(panel.proxy.index(1, 0))  # Alibaba, by the user
+    qtbot.waitUntil(lambda: store.settings.get(FOLDED_KEY) == ["company:alibaba"], timeout=5000)
+    panel.view.expand(panel.proxy.index(0, 0))  # already open: nothing new to remember
+    again = make_panel()  # the next start, on the same cache
+    folded = [again.view.isExpanded(again.proxy.index(r, 0)) for r in range(3)]
+    assert folded == [True, False, True]
+    again.view.expand(again.proxy.index(1, 0))
+    qtbot.waitUntil(lambda: store.settings.get(FOLDED_KEY) == [], timeout=5000)
+
+
+def test_a_damaged_fold_setting_opens_every_company(qtbot, make_panel, store):
+    from briefing.ui.watchlist_panel import FOLDED_KEY
+
+    store.settings.set(FOLDED_KEY, "company:alibaba")  # not a list: ignored, nothing raised
+    panel = make_panel()
+    assert all(panel.view.isExpanded(panel.proxy.index(r, 0)) for r in range(3))
+
+
+def test_sorting_puts_rows_without_a_value_last_and_compares_numbers_as_numbers(qtbot, make_panel, store):
+    store.prices.upsert_quotes([Quote("9888.HK", 9, 1_700_000_000, "test", volume=3_000_000_000),
+                                Quote("9988.HK", 10.5, 1_700_000_000, "test", volume=7),
+                                Quote("0700.HK", 10, 1_700_000_000, "test", volume=2**40)])
+    panel = make_panel()  # SenseTime has no quote
+    qtbot.waitUntil(lambda: panel.model.index_for("0700.HK", 3).data() == "10.00", timeout=5000)
+    proxy = panel.proxy
+    for title, order, expected in (
+            ("Last", Qt.SortOrder.AscendingOrder, ["9888.HK", "0700.HK", "9988.HK", "0020.HK"]),
+            ("Last", Qt.SortOrder.DescendingOrder, ["0020.HK", "9988.HK", "0700.HK", "9888.HK"]),
+            ("Volume", Qt.SortOrder.AscendingOrder, ["9988.HK", "9888.HK", "0700.HK", "0020.HK"])):
+        panel.view.sortByColumn(panel.model.column_index(title), order)
+        assert [proxy.index(r, 1).data() for r in range(proxy.rowCount())] == expected, (title, order)

@@ -24,11 +24,13 @@ class Column(Generic[R]):
     tooltip: Callable[[R], str] | None = None
     foreground: Callable[[R], Any] | None = None
     sort_key: Callable[[R], Any] | None = None
+    value: Callable[[R], Any] | None = None  # what a delegate draws (VALUE_ROLE), e.g. a sparkline's points
 
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+VALUE_ROLE = Qt.ItemDataRole.UserRole + 5
 
 
 class RowTableModel(QAbstractTableModel, Generic[R]):

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from briefing.domain import formatting as fmt
 from briefing.domain.models import Quote, WatchlistRow
-from briefing.ui.table_model import RIGHT, ROW_ROLE, Column
+from briefing.ui.table_model import RIGHT, SORT_ROLE, Column
 
 HEADER_KEY = "ui.watchlist_header"  # store setting: the header's saved state (hex)
 EXCHANGE, LOCAL, BOTH = "exchange", "local", "both"  # the "ui.timezone_display" choices
@@ -73,8 +73,7 @@ class YearRangeDelegate(QStyledItemDelegate):
     """Draws the 52-week range as a thin bar with a tick at the last price."""
 
     def paint(self, painter: QPainter, option, index) -> None:
-        row = index.data(ROW_ROLE)
-        pos = year_position(row.quote) if row is not None else None
+        pos = index.data(SORT_ROLE)  # the column sorts by where the price sits: `year_position`
         if pos is None:
             super().paint(painter, option, index)
             return

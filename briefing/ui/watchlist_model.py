@@ -13,6 +13,7 @@ from briefing.domain.price_state import QUOTE, stale_text
 from briefing.ui.colors import up_down
 from briefing.ui.table_model import RIGHT, Column
 from briefing.ui.watchlist_columns import EXCHANGE, LOCAL, as_of_text, extra_columns
+from briefing.ui.watchlist_sparkline import sparkline_column
 from briefing.ui.watchlist_tree import WatchlistTreeModel
 
 
@@ -95,12 +96,13 @@ class WatchlistModel(WatchlistTreeModel):
     def __init__(self, parent=None) -> None:
         self.market: dict[str, tuple[str, str]] = {}  # symbol -> (market state, "stale since ... (why)")
         self.premiums: dict = {}  # symbol -> AdrPremium of its company (dual-listed only)
+        self.sparks: dict[str, tuple[float, ...]] = {}  # symbol -> the last month's closes
         self.red_up = False  # Chinese convention: red for a rise
         self.time_zone = EXCHANGE  # "ui.timezone_display": exchange, local or both
         market = Column("Market", self._market_text,
                         tooltip=lambda r: self.market.get(r.listing.symbol, ("", ""))[1] or "prices up to date")
         columns = (watchlist_columns(lambda: self.red_up, lambda: self.time_zone) + [market]
-                   + extra_columns(self.premiums))
+                   + extra_columns(self.premiums) + [sparkline_column(self.sparks, lambda: self.red_up)])
         super().__init__(columns, parent)
         self.company_only = {self.column_index("HK/ADR prem.")}  # on the company row, not on each line
 
@@ -115,16 +117,31 @@ class WatchlistModel(WatchlistTreeModel):
             self.refresh_columns()
 
     def set_premiums(self, premiums: dict) -> None:
-        if premiums != self.premiums:
-            self.premiums.clear()
-            self.premiums.update(premiums)  # the premium column reads this dict
-            self.refresh_columns()
+        self.set_rows(self._flat, touched=self._take(premiums=premiums))
+
+    def set_sparks(self, sparks: dict[str, tuple[float, ...]]) -> None:
+        self.set_rows(self._flat, touched=self._take(sparks=sparks))
+
+    def set_market(self, market: dict[str, tuple[str, str]]) -> None:
+        self.set_rows(self._flat, touched=self._take(market=market))
+
+    def show_rows(self, rows: list[WatchlistRow], market: dict, premiums: dict, sparks: dict) -> None:
+        """New rows and the columns read beside them, written in one pass: each changed row is
+        signalled once (a quote batch changes the rows, their sparklines and staleness together)."""
+        self.set_rows(rows, touched=self._take(market=market, premiums=premiums, sparks=sparks))
+
+    def _take(self, market=None, premiums=None, sparks=None) -> set[str]:
+        """Keep the given columns' new values (all keyed by symbol); the symbols whose values changed.
+        The columns read these dicts when a row is written, so they are updated in place."""
+        touched: set[str] = set()
+        for mine, new in ((self.market, market), (self.premiums, premiums), (self.sparks, sparks)):
+            if new is None or new == mine:
+                continue
+            touched.update(k for k in mine.keys() | new.keys() if mine.get(k) != new.get(k))
+            mine.clear()
+            mine.update(new)
+        return touched
 
     def _market_text(self, r: WatchlistRow) -> str:
         state, stale = self.market.get(r.listing.symbol, ("", ""))
         return f"{state} · stale" if state and stale else state or ("stale" if stale else "")
-
-    def set_market(self, market: dict[str, tuple[str, str]]) -> None:
-        if market != self.market:
-            self.market = market
-            self.refresh_columns()

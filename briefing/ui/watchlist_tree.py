@@ -1,25 +1,37 @@
 """The watchlist as a tree: a company with several listings in the list is one row (its numbers
 are its primary line's) that expands to those listings; any other symbol is a row of its own.
 
-Updated in place like `RowTableModel`: when the same companies and listings come back with new
-quotes only the changed rows are signalled, so selection, expansion and scroll position survive a
-stream of quote updates; a change of members inserts rows or resets.
+The cells live in Qt items (`QStandardItemModel`), written when a row's values change: the view
+paints and the sort proxy compares without calling back into Python, which is what keeps a batch
+of 50-200 changed quotes within a frame or two. When the same companies and listings come back
+with new quotes only the changed rows are written and signalled (one `dataChanged` per row), so
+selection, expansion and scroll position survive a stream of updates; a change of members inserts
+rows or resets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QMimeData, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from briefing.domain.models import WatchlistRow
-from briefing.ui.table_model import ROW_ROLE, SORT_ROLE, Column
+from briefing.ui.table_model import ROW_ROLE, SORT_ROLE, VALUE_ROLE, Column
 
-Index = QModelIndex | QPersistentModelIndex
 KEY_ROLE = Qt.ItemDataRole.UserRole + 3  # the node key of a top-level row, the symbol of a listing row
 SYMBOLS_ROLE = Qt.ItemDataRole.UserRole + 4  # the symbols selecting this row draws on the chart
 NODES_MIME = "application/x-briefing-watchlist-rows"
+
+# What each cell holds besides its alignment, in `Cell` order.
+CELL_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole, SORT_ROLE,
+              VALUE_ROLE)
+Cell = tuple  # (text, tooltip, foreground, sort key, value for a delegate)
+
+_F = Qt.ItemFlag
+TOP_FLAGS = _F.ItemIsEnabled | _F.ItemIsSelectable | _F.ItemIsDragEnabled  # only top-level rows move
+LINE_FLAGS = _F.ItemIsEnabled | _F.ItemIsSelectable | _F.ItemNeverHasChildren
 
 
 @dataclass(frozen=True)
@@ -69,113 +81,83 @@ def listing_label(r: WatchlistRow) -> str:
     return listing.name_en or listing.symbol
 
 
-class WatchlistTreeModel(QAbstractItemModel):
+class WatchlistTreeModel(QStandardItemModel):
     """Companies and their listings; dragging top-level rows asks (`reorder_requested`) for a new order."""
 
     reorder_requested = Signal(list)  # every symbol of the list, in its new order
 
     def __init__(self, columns: Sequence[Column[WatchlistRow]], parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(0, len(columns), parent)
         self._columns = list(columns)
+        for c, col in enumerate(self._columns):
+            self.setHeaderData(c, Qt.Orientation.Horizontal, col.title)
+            self.setHeaderData(c, Qt.Orientation.Horizontal, int(col.align), Qt.ItemDataRole.TextAlignmentRole)
+        self.setSortRole(SORT_ROLE)
+        self.invisibleRootItem().setFlags(_F.ItemIsDropEnabled)  # drop between top-level rows
         self._nodes: list[Node] = []
         self._layout: list[tuple[str, str | None]] = []  # (symbol, company) of each row, as given
         self._flat: list[WatchlistRow] = []  # the rows as given, to spot the ones that changed
         self._where: dict[str, tuple[int, int | None]] = {}  # symbol -> (top row, line or None)
+        self._shown: dict[tuple[int, int | None], tuple[Cell, ...]] = {}  # what each row's items hold
         self.company_only: set[int] = set()  # columns left empty on listing rows under a company
         self.line_text: dict[int, Callable[[WatchlistRow], str]] = {0: listing_label}
         self.loaded = False
 
-    # ----- structure ------------------------------------------------------------------------------
-    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
-        # Bounds checked here rather than with hasIndex(): views call this thousands of times while
-        # laying out, and hasIndex calls back into rowCount and columnCount.
-        if row < 0 or not 0 <= column < len(self._columns):
-            return QModelIndex()
-        if not parent.isValid():
-            return self.createIndex(row, column, 0) if row < len(self._nodes) else QModelIndex()
-        top = parent.row()
-        if (parent.internalId() != 0 or parent.column() != 0 or top >= len(self._nodes)
-                or row >= len(self._nodes[top].lines)):
-            return QModelIndex()
-        return self.createIndex(row, column, top + 1)  # internal id: 1 + the company's row
-
-    def parent(self, index: Index | None = None):  # noqa: D401 - also QObject.parent() without argument
-        if index is None:
-            return QObject.parent(self)
-        if not index.isValid() or index.internalId() == 0:
-            return QModelIndex()
-        return self.createIndex(index.internalId() - 1, 0, 0)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        if not parent.isValid():
-            return len(self._nodes)
-        if parent.internalId() != 0 or parent.column() != 0:
-            return 0
-        return len(self._nodes[parent.row()].lines)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return len(self._columns)
-
-    def _at(self, index: Index) -> tuple[Node, WatchlistRow | None] | None:
-        if not index.isValid():
-            return None
-        top = index.internalId()
-        if top == 0:
-            return (self._nodes[index.row()], None) if index.row() < len(self._nodes) else None
-        node = self._nodes[top - 1] if top - 1 < len(self._nodes) else None
-        if node is None or index.row() >= len(node.lines):
-            return None
-        return node, node.lines[index.row()]
-
     # ----- cells ----------------------------------------------------------------------------------
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return self._columns[section].title
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return int(self._columns[section].align)
-        return None
+    def _cells(self, r: WatchlistRow, line: bool) -> tuple[Cell, ...]:
+        out = []
+        for c, col in enumerate(self._columns):
+            if line and c in self.company_only:
+                out.append(("", None, None, None, None))
+                continue
+            text = self.line_text[c](r) if line and c in self.line_text else col.text(r)
+            out.append((text,
+                        col.tooltip(r) if col.tooltip is not None else None,
+                        col.foreground(r) if col.foreground is not None else None,
+                        col.sort_key(r) if col.sort_key is not None else text,
+                        col.value(r) if col.value is not None else None))
+        return tuple(out)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        found = self._at(index)
-        if found is None:
-            return None
-        node, line = found
-        r = line or node.row
-        c = index.column()
-        col = self._columns[c]
-        blank = line is not None and c in self.company_only
-        if role == Qt.ItemDataRole.DisplayRole:
-            if blank:
-                return ""
-            return self.line_text[c](r) if line is not None and c in self.line_text else col.text(r)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(col.align)
-        if role == Qt.ItemDataRole.ToolTipRole and col.tooltip is not None and not blank:
-            return col.tooltip(r)
-        if role == Qt.ItemDataRole.ForegroundRole and col.foreground is not None:
-            return col.foreground(r)
-        if role == SORT_ROLE:
-            if blank:
-                return None
-            return col.sort_key(r) if col.sort_key is not None else col.text(r)
-        if role == ROW_ROLE:
-            return r
-        if role == KEY_ROLE:
-            return node.key if line is None else line.listing.symbol
-        if role == SYMBOLS_ROLE:
-            return [r.listing.symbol]  # a company row charts its primary line: the numbers it shows
-        return None
+    def _new_items(self, cells: tuple[Cell, ...], flags: Qt.ItemFlag) -> list[QStandardItem]:
+        items = []
+        for col, cell in zip(self._columns, cells):
+            item = QStandardItem()
+            item.setFlags(flags)
+            item.setData(int(col.align), Qt.ItemDataRole.TextAlignmentRole)
+            for role, value in zip(CELL_ROLES, cell):
+                if value is not None:
+                    item.setData(value, role)
+            items.append(item)
+        return items
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.ItemIsDropEnabled
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-        if index.internalId() == 0:  # only top-level rows move; a company's listings move with it
-            flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
-            if not self._nodes[index.row()].lines:
-                flags |= Qt.ItemFlag.ItemNeverHasChildren
-        return flags
+    @staticmethod
+    def _identify(item: QStandardItem, r: WatchlistRow, key: str, symbols: list[str]) -> None:
+        item.setData(r, ROW_ROLE)
+        item.setData(key, KEY_ROLE)
+        item.setData(symbols, SYMBOLS_ROLE)  # a company row charts its primary line: the numbers it shows
+
+    def _write(self, where: tuple[int, int | None], r: WatchlistRow, line: bool) -> bool:
+        """Bring one row's items up to date; True if any cell changed (signals are the caller's)."""
+        top, j = where
+        parent = self.invisibleRootItem() if j is None or not line else self.item(top, 0)
+        row = top if j is None or not line else j
+        cells = self._cells(r, line)
+        old = self._shown.get(where)
+        first = parent.child(row, 0)
+        if first.data(ROW_ROLE) is not r:
+            first.setData(r, ROW_ROLE)
+        if old == cells:
+            return False
+        for c, cell in enumerate(cells):
+            before = old[c] if old is not None else None
+            if cell == before:
+                continue
+            item = parent.child(row, c)
+            for k, (role, value) in enumerate(zip(CELL_ROLES, cell)):
+                if before is None or before[k] != value:
+                    item.setData(value, role)
+        self._shown[where] = cells
+        return True
 
     # ----- rows -----------------------------------------------------------------------------------
     def nodes(self) -> list[Node]:
@@ -198,11 +180,13 @@ class WatchlistTreeModel(QAbstractItemModel):
     def column_index(self, title: str) -> int:
         return next(i for i, c in enumerate(self._columns) if c.title == title)
 
-    def set_rows(self, rows: Sequence[WatchlistRow]) -> None:
+    def set_rows(self, rows: Sequence[WatchlistRow], touched: Collection[str] = ()) -> None:
+        """Show these rows; `touched`: symbols whose cells may have changed though their rows did
+        not (a column reads data besides the row)."""
         rows = list(rows)
         layout = [(r.listing.symbol, r.listing.company_id) for r in rows]
         if layout == self._layout and self._nodes:
-            self._update_in_place(rows)  # the usual case, a quote moved: no regrouping
+            self._update_in_place(rows, touched)  # the usual case, a quote moved: no regrouping
             self.loaded = True
             return
         new = group_rows(rows)
@@ -210,15 +194,23 @@ class WatchlistTreeModel(QAbstractItemModel):
         shapes_old, shapes_new = [n.shape for n in old], [n.shape for n in new]
         if shapes_old == shapes_new:
             self._nodes = new
-            self._signal_changed(old, new)
+            self._signal_written(range(len(new)))
         elif len(new) > len(old) and shapes_new[: len(old)] == shapes_old:
-            self.beginInsertRows(QModelIndex(), len(old), len(new) - 1)
             self._nodes = new
-            self.endInsertRows()
-            self._signal_changed(old, new[: len(old)])
+            self._signal_written(range(len(old)))
+            for i in range(len(old), len(new)):
+                self._append(i, new[i])  # rowsInserted, one top-level row at a time
         else:
             self.beginResetModel()
-            self._nodes = new
+            blocked = self.blockSignals(True)  # the items' own signals: the reset says it all
+            try:
+                self.removeRows(0, self.rowCount())
+                self._shown.clear()
+                self._nodes = new
+                for i, n in enumerate(new):
+                    self._append(i, n)
+            finally:
+                self.blockSignals(blocked)
             self.endResetModel()
         self._layout, self._flat = layout, rows
         self._where = {}
@@ -227,51 +219,68 @@ class WatchlistTreeModel(QAbstractItemModel):
                 self._where[r.listing.symbol] = (i, j if n.lines else None)
         self.loaded = True
 
-    def _update_in_place(self, rows: list[WatchlistRow]) -> None:
+    def _append(self, i: int, node: Node) -> None:
+        top_cells = self._cells(node.row, False)
+        items = self._new_items(top_cells, TOP_FLAGS if node.lines else TOP_FLAGS | _F.ItemNeverHasChildren)
+        self._identify(items[0], node.row, node.key, [node.row.listing.symbol])
+        self._shown[(i, None)] = top_cells
+        for j, r in enumerate(node.lines):
+            cells = self._cells(r, True)
+            children = self._new_items(cells, LINE_FLAGS)
+            self._identify(children[0], r, r.listing.symbol, [r.listing.symbol])
+            self._shown[(i, j)] = cells
+            items[0].appendRow(children)
+        self.appendRow(items)
+
+    def _write_node(self, i: int) -> tuple[bool, list[int]]:
+        """Write top-level row `i` and its lines from `_nodes` (signals blocked by the caller):
+        whether the top row changed, and which lines did."""
+        node = self._nodes[i]
+        top = self._write((i, None), node.row, False)
+        if node.lines:
+            key = self.item(i, 0)
+            if key.data(SYMBOLS_ROLE) != [node.row.listing.symbol]:
+                key.setData([node.row.listing.symbol], SYMBOLS_ROLE)
+        return top, [j for j, r in enumerate(node.lines) if self._write((i, j), r, True)]
+
+    def _signal_written(self, tops) -> None:
+        """Write the given top-level rows (and their lines), then say which rows changed."""
+        changed = []
+        blocked = self.blockSignals(True)  # one dataChanged per row below, not one per role and cell
+        try:
+            for i in tops:
+                changed.append((i, *self._write_node(i)))
+        finally:
+            self.blockSignals(blocked)
+        last = len(self._columns) - 1
+        for i, top, lines in changed:
+            if top:
+                self.dataChanged.emit(self.index(i, 0), self.index(i, last))
+            if lines:
+                parent = self.index(i, 0)
+                for j in lines:
+                    self.dataChanged.emit(self.index(j, 0, parent), self.index(j, last, parent))
+
+    def _update_in_place(self, rows: list[WatchlistRow], touched: Collection[str] = ()) -> None:
         """Same listings in the same order: replace the rows that changed and signal only those."""
         changed: dict[int, dict[int | None, WatchlistRow]] = {}
         for old, new in zip(self._flat, rows):
-            if old is not new and old != new:
+            if (old is not new and old != new) or new.listing.symbol in touched:
                 i, j = self._where[new.listing.symbol]
                 changed.setdefault(i, {})[j] = new
         self._flat = rows
-        last = len(self._columns) - 1
         for i, lines in changed.items():
             node = self._nodes[i]
             if None in lines:  # a listing of its own
                 self._nodes[i] = Node(node.key, lines[None])
-                self.dataChanged.emit(self.index(i, 0), self.index(i, last))
-                continue
-            merged = tuple(lines.get(j, r) for j, r in enumerate(node.lines))
-            self._nodes[i] = Node(node.key, primary_line(merged), merged)
-            if self._nodes[i].row is not node.row:
-                self.dataChanged.emit(self.index(i, 0), self.index(i, last))
-            parent = self.index(i, 0)
-            for j in lines:
-                self.dataChanged.emit(self.index(j, 0, parent), self.index(j, last, parent))
-
-    def _signal_changed(self, old: Sequence[Node], new: Sequence[Node]) -> None:
-        last = len(self._columns) - 1
-        for i, (a, b) in enumerate(zip(old, new)):
-            if a == b:
-                continue
-            if a.row != b.row:
-                self.dataChanged.emit(self.index(i, 0), self.index(i, last))
-            parent = self.index(i, 0)
-            for j, (x, y) in enumerate(zip(a.lines, b.lines)):
-                if x != y:
-                    self.dataChanged.emit(self.index(j, 0, parent), self.index(j, last, parent))
+            else:
+                merged = tuple(lines.get(j, r) for j, r in enumerate(node.lines))
+                self._nodes[i] = Node(node.key, primary_line(merged), merged)
+        self._signal_written(sorted(changed))
 
     def refresh_columns(self) -> None:
         """Re-read every cell (a setting such as the up/down colours changed)."""
-        if not self._nodes:
-            return
-        last = len(self._columns) - 1
-        self.dataChanged.emit(self.index(0, 0), self.index(len(self._nodes) - 1, last))
-        for i, n in enumerate(self._nodes):
-            if n.lines:
-                parent = self.index(i, 0)
-                self.dataChanged.emit(self.index(0, 0, parent), self.index(len(n.lines) - 1, last, parent))
+        self._signal_written(range(len(self._nodes)))
 
     # ----- drag and drop: top-level rows only -----------------------------------------------------
     def supportedDropActions(self) -> Qt.DropAction:
@@ -281,7 +290,7 @@ class WatchlistTreeModel(QAbstractItemModel):
         return [NODES_MIME]
 
     def mimeData(self, indexes) -> QMimeData:
-        tops = sorted({i.row() if i.internalId() == 0 else i.internalId() - 1 for i in indexes if i.isValid()})
+        tops = sorted({i.row() if not i.parent().isValid() else i.parent().row() for i in indexes if i.isValid()})
         data = QMimeData()
         data.setData(NODES_MIME, "\n".join(self._nodes[t].key for t in tops).encode())
         return data
@@ -290,8 +299,9 @@ class WatchlistTreeModel(QAbstractItemModel):
         if not data.hasFormat(NODES_MIME) or action != Qt.DropAction.MoveAction:
             return False
         if parent.isValid():
-            top = parent.row() if parent.internalId() == 0 else parent.internalId() - 1
-            target = top if row < 0 and parent.internalId() == 0 else top + 1  # onto a row: before it
+            on_top = not parent.parent().isValid()
+            top = parent.row() if on_top else parent.parent().row()
+            target = top if row < 0 and on_top else top + 1  # onto a row: before it
         else:
             target = row if row >= 0 else len(self._nodes)
         by_key = {n.key: n for n in self._nodes}

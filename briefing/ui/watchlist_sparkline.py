@@ -1,0 +1,84 @@
+"""The watchlist's 1-month column: a sparkline of daily closes (and today's price, while the session
+runs), sorted and coloured by the month's change."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate
+
+from briefing.domain import formatting as fmt
+from briefing.domain.models import WatchlistRow
+from briefing.ui.colors import up_down
+from briefing.ui.table_model import VALUE_ROLE, Column
+
+TITLE = "1 month"
+MONTH_S = 31 * 86400
+DAY_S = 86400
+
+
+def month_closes(store, rows: list[WatchlistRow], now: float) -> dict[str, tuple[float, ...]]:
+    """Each row's daily closes over the last month, oldest first, with its quote appended when it
+    is newer than the last daily bar (worker thread). Adjusted closes where Yahoo gave them, so a
+    dividend or split does not draw a cliff."""
+    out = {}
+    for r in rows:
+        cols = store.prices.columns(r.listing.symbol, "1d", start=int(now) - MONTH_S)
+        ts, close, adj = cols["ts"], cols["close"], cols["adj_close"]
+        points = [a if a is not None else c for c, a in zip(close, adj)]
+        points = [p for p in points if p is not None]
+        q = r.quote
+        if q is not None and q.last is not None and (not len(ts) or q.as_of >= ts[-1] + DAY_S):
+            points.append(q.last)
+        if len(points) >= 2:
+            out[r.listing.symbol] = tuple(points)
+    return out
+
+
+def month_change(points: tuple[float, ...] | None) -> float | None:
+    """The month's change in percent, or None without two points or from zero."""
+    if not points or len(points) < 2 or not points[0]:
+        return None
+    return (points[-1] / points[0] - 1) * 100
+
+
+def sparkline_column(sparks: dict[str, tuple[float, ...]], red_up) -> Column[WatchlistRow]:
+    """`sparks` is read at each refresh (the model fills it); `red_up` is a callable."""
+    def points(r: WatchlistRow):
+        return sparks.get(r.listing.symbol)
+
+    def tooltip(r: WatchlistRow) -> str:
+        p = points(r)
+        if p is None:
+            return "no daily prices for the last month yet"
+        return (f"1 month: {fmt.percent(month_change(p))} ({len(p)} points)\n"
+                f"low {fmt.price(min(p))} · high {fmt.price(max(p))}")
+
+    return Column(TITLE, lambda r: "", tooltip=tooltip,
+                  foreground=lambda r: up_down(month_change(points(r)), red_up()),
+                  sort_key=lambda r: month_change(points(r)), value=points)
+
+
+class SparklineDelegate(QStyledItemDelegate):
+    """Draws the points as a line scaled to the cell, in the cell's up/down colour."""
+
+    def paint(self, painter: QPainter, option, index) -> None:
+        points = index.data(VALUE_ROLE)
+        super().paint(painter, option, index)  # background, selection and focus as the other cells
+        if not points or len(points) < 2:
+            return
+        r = QRectF(option.rect).adjusted(4, 2, -4, -2)
+        low, high = min(points), max(points)
+        span = (high - low) or 1.0
+        step = r.width() / (len(points) - 1)
+        line = QPolygonF([QPointF(r.left() + i * step, r.bottom() - (p - low) / span * r.height())
+                          for i, p in enumerate(points)])
+        colour = index.data(Qt.ItemDataRole.ForegroundRole)
+        if colour is None:
+            selected = option.state & QStyle.StateFlag.State_Selected
+            colour = option.palette.highlightedText().color() if selected else option.palette.text().color()
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(QColor(colour), 1.3))
+        painter.drawPolyline(line)
+        painter.restore()
