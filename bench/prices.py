@@ -1,14 +1,17 @@
 """Prices: the cache against a raw select and against a fetch, and the GUI while 50 symbols refresh.
 
 Printed side by side in one run:
-1. re-opening 10 years of daily bars through the cache-first path (`PriceRefresher.read_bars`:
-   coverage check, no network) vs a raw `sqlite3` select of the same rows (goal <= 1.5x);
-2. the same vs fetching those bars through the replayed yfinance path (real yfinance code, the
-   app's bounded session, an in-process replay adapter, conversion and upsert; goal >= 100x);
+1. opening 10 years of daily bars first, from SQLite, through the cache-first path
+   (`PriceRefresher.read_bars`: coverage check, no network; the in-memory series cache emptied
+   before each run) vs a raw `sqlite3` select of the same rows (goal <= 1.5x);
+2. re-opening them (the series cache holds them: one version look-up in SQLite, then memory) vs
+   fetching those bars through the replayed yfinance path (real yfinance code, the app's bounded
+   session, an in-process replay adapter, conversion and upsert; goal >= 100x); the first open
+   vs the fetch is printed too, so the cached ratio is not mistaken for SQLite's;
 3. the longest GUI-thread stall (a 5 ms QTimer's worst lateness) while the app, offscreen, refreshes
    50 watched symbols from a loopback HTTP server that answers each request slowly (goal <= 50 ms).
 
-    python bench/prices.py [--runs 25] [--delay 0.3] [--symbols 50]
+    python bench/prices.py [--runs 25] [--delay 0.3] [--symbols 50] [--gui-only | --no-gui]
 """
 
 from __future__ import annotations
@@ -133,7 +136,14 @@ def bench_cache(runs: int, tmp: Path) -> dict:
         out = refresher.ensure_bars(symbol, "1d", now - YEARS_10)
         assert out.ok and out.new_bars >= rows - 5, out
 
-    def cache_read() -> None:
+    cache = store.prices.cache
+
+    def first_open() -> None:  # what opening a chart costs when the series is not in memory
+        cache.invalidate()
+        cols = refresher.read_bars("BABA", "1d", now - YEARS_10)
+        assert len(cols["ts"]) == rows
+
+    def reopen() -> None:  # switching back to a symbol: the series cache holds it
         cols = refresher.read_bars("BABA", "1d", now - YEARS_10)
         assert len(cols["ts"]) == rows
 
@@ -147,11 +157,14 @@ def bench_cache(runs: int, tmp: Path) -> dict:
 
     fetch_fresh()  # warm: imports, yfinance's cookie and crumb
     sent = adapter.count()
-    cache_read()
+    first_open()
+    reopen()
     assert adapter.count() == sent, "re-opening touched the network"
-    raw, cache = median_ms(raw_select, cache_read, runs=runs)
+    hits, misses = cache.hits, cache.misses
+    raw, first, again = median_ms(raw_select, first_open, reopen, runs=runs)
+    assert (cache.hits - hits, cache.misses - misses) == (runs, runs), "a first open hit, or a re-open missed"
     (fetch,) = median_ms(fetch_fresh, runs=max(5, runs // 3))
-    result = {"rows": rows, "raw": raw, "cache": cache, "fetch": fetch}
+    result = {"rows": rows, "raw": raw, "first_open": first, "reopen": again, "fetch": fetch}
     raw_conn.close()
     store.close()
     return result
@@ -330,6 +343,7 @@ def main() -> int:
     ap.add_argument("--symbols", type=int, default=50)
     ap.add_argument("--why", action="store_true", help="sample the GUI thread's stack during stalls")
     ap.add_argument("--gui-only", action="store_true", help="skip the cache measurements")
+    ap.add_argument("--no-gui", action="store_true", help="skip the GUI measurement (part 3)")
     ap.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
@@ -337,18 +351,24 @@ def main() -> int:
         return 0
     tmp = Path(tempfile.mkdtemp(prefix="briefing-bench-prices-"))
     os.environ["BRIEFING_DATA_DIR"] = str(tmp / "profile")
-    g = bench_gui(args.symbols, args.delay, tmp, why=args.why)
+    g = None if args.no_gui else bench_gui(args.symbols, args.delay, tmp, why=args.why)
     if args.gui_only:
         print(json.dumps(g))
         return 0
     c = bench_cache(args.runs, tmp)
     print(f"10 years of daily bars ({c['rows']} rows), median of {args.runs} runs")
     print(f"{'':44}{'median ms':>10}")
-    print(f"{'raw sqlite3 select':44}{c['raw']:10.2f}")
-    print(f"{'cache-first read (coverage check, no network)':44}{c['cache']:10.2f}")
-    print(f"{'fetch via replayed yfinance (+ convert, upsert)':44}{c['fetch']:10.2f}")
-    print(f"cache vs raw select: {c['cache'] / c['raw']:.2f}x  (goal <= 1.5x)")
-    print(f"cache vs fetch: {c['fetch'] / c['cache']:.0f}x faster  (goal >= 100x)")
+    print(f"{'raw sqlite3 select':50}{c['raw']:10.3f}")
+    print(f"{'first open: cache-first read from SQLite':50}{c['first_open']:10.3f}")
+    print(f"{'re-open: cache-first read, series in memory':50}{c['reopen']:10.3f}")
+    print(f"{'fetch via replayed yfinance (+ convert, upsert)':50}{c['fetch']:10.3f}")
+    print(f"1. first open (SQLite) vs raw select: {c['first_open'] / c['raw']:.2f}x  (goal <= 1.5x)")
+    print(f"2. re-open (memory) vs fetch: {c['fetch'] / c['reopen']:.0f}x faster  (goal >= 100x)")
+    print(f"   first open (SQLite) vs fetch: {c['fetch'] / c['first_open']:.0f}x faster  (no goal: what a "
+          f"symbol not opened since start-up, or written since, costs)")
+    if g is None:
+        print(json.dumps({"cache": c}))
+        return 0
     print(f"GUI while {g['symbols']} symbols refresh from loopback ({g['delay'] * 1000:.0f} ms per answer): "
           f"longest stall {g['max_refresh']:.0f} ms once polling runs ({g['max']:.0f} ms counting its start-up "
           f"imports), p99 {g['p99']:.0f} ms over {g['beats']} beats  (goal <= 50 ms); "

@@ -19,6 +19,7 @@ from briefing.store import bootstrap
 from briefing.store import changes as topics
 from briefing.store.changes import Change
 from briefing.store.database import StoreError
+from briefing.store.prices import mark_changed
 from briefing.store.store import Store
 
 
@@ -57,13 +58,21 @@ def real_data(store: Store) -> list[str]:
 
 
 def _clear_demo_prices(store: Store, symbols: list[str]) -> None:
-    """Drop earlier demo bars and quotes (Prices has no delete yet): a reseed must not mix runs."""
+    """Drop earlier demo bars and quotes (Prices has no delete yet): a reseed must not mix runs.
 
-    def run(conn: sqlite3.Connection) -> None:
+    The series deleted are marked changed and announced (not only this dataset's `symbols`: an
+    older run may have had others), so no cached copy of them outlives the delete."""
+
+    def run(conn: sqlite3.Connection) -> set[str]:
+        series = conn.execute("SELECT DISTINCT symbol, interval FROM bars WHERE source = ?",
+                              (DEMO_SOURCE,)).fetchall()
+        mark_changed(conn, series)
         conn.execute("DELETE FROM bars WHERE source = ?", (DEMO_SOURCE,))
         conn.execute("DELETE FROM quotes WHERE source = ?", (DEMO_SOURCE,))
+        return {s for s, _ in series}
 
-    store.db.write(run, [Change(topics.BARS, s) for s in symbols] + [Change(topics.QUOTES, s) for s in symbols])
+    store.db.write(run, lambda deleted: [Change(topics.BARS, s) for s in set(symbols) | deleted]
+                   + [Change(topics.QUOTES, s) for s in symbols])
 
 
 def seed_demo(store: Store, end: date | None = None, seed: int = DEFAULT_SEED) -> SeedReport:

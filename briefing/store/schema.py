@@ -246,7 +246,23 @@ def _event_decisions(conn: sqlite3.Connection) -> None:
             decided_at INTEGER NOT NULL
         ) WITHOUT ROWID""")
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _news_sources, _price_state, _event_decisions]
+
+def _bar_versions(conn: sqlite3.Connection) -> None:
+    """A version per bar series, bumped in the same transaction as every write of its bars: what
+    tells the in-memory series cache (`series_cache`) that a series changed, even when another
+    process wrote it. A series with no row is at version 0."""
+    conn.execute("""
+        CREATE TABLE bar_versions (
+            symbol   TEXT NOT NULL,
+            interval TEXT NOT NULL,
+            version  INTEGER NOT NULL,
+            PRIMARY KEY (symbol, interval)
+        ) WITHOUT ROWID""")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _v1, _v2, _news_sources, _price_state, _event_decisions, _bar_versions,
+]
 LATEST = len(MIGRATIONS)
 
 
