@@ -54,7 +54,10 @@ def test_day_and_year_ranges_shown_and_drawn(qtbot, make_panel, store, qtmodelte
     panel = make_panel()
     qtbot.waitUntil(lambda: cell(panel, "0700.HK", "Day range").data() != "–", timeout=5000)
     assert cell(panel, "0700.HK", "Day range").data() == "488.00 – 505.50"
-    assert cell(panel, "0700.HK", "52-week range").data() == "300.00 – 700.00"
+    year = cell(panel, "0700.HK", "52-week range")
+    assert year.data() == "" and year.data(Qt.ItemDataRole.ToolTipRole) == "300.00 – 700.00"  # drawn as a bar
+    assert not year.data(Qt.ItemDataRole.DecorationRole).isNull()
+    assert cell(panel, "0020.HK", "52-week range").data() == "–"  # no range: said in words
     qtmodeltester.check(panel.model)
     img = panel.view.viewport().grab().toImage()  # the delegate paints without error
     assert not img.isNull()

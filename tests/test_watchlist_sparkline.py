@@ -6,6 +6,7 @@ import math
 import time
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from briefing.domain.models import Bar, Quote
@@ -14,7 +15,8 @@ from briefing.ui.colors import GREEN, RED
 from briefing.ui.store_signals import StoreSignals
 from briefing.ui.table_model import SORT_ROLE, VALUE_ROLE
 from briefing.ui.watchlist_panel import WatchlistModel, WatchlistPanel
-from briefing.ui.watchlist_sparkline import TITLE, month_change, month_closes
+from briefing.ui.watchlist_sparkline import TITLE, month_change, month_closes, sparkline_picture
+from briefing.ui.watchlist_tree import PICTURE_SIZE
 from test_watchlist_tree import registry_rows
 
 DAY = 86400
@@ -95,7 +97,7 @@ def test_the_panel_draws_the_line_in_the_up_colour(qtbot, store):
         image = panel.view.viewport().grab().toImage()
         greens = [(x, y) for x in range(rect.left(), rect.right()) for y in range(rect.top(), rect.bottom())
                   if _near(QColor(image.pixel(x, y)), GREEN)]
-        assert len(greens) > rect.width() // 2  # a line across the cell
+        assert len(greens) > PICTURE_SIZE.width() // 2  # a line across the picture
         with qtbot.waitSignal(panel.refreshed, timeout=10000):  # a lower price makes the month a fall
             store.prices.upsert_quotes([Quote("0020.HK", 0.5, int(time.time()), "test")])
         qtbot.waitUntil(lambda: cell.data(SORT_ROLE) is not None and cell.data(SORT_ROLE) < 0, timeout=5000)
@@ -106,3 +108,23 @@ def test_the_panel_draws_the_line_in_the_up_colour(qtbot, store):
 
 def _near(a: QColor, b: QColor) -> bool:
     return math.dist((a.red(), a.green(), a.blue()), (b.red(), b.green(), b.blue())) < 60
+
+
+def test_pictures_are_drawn_again_in_a_new_palettes_ink(qtbot):
+    model = WatchlistModel()
+    model.painters[model.column_index(TITLE)] = sparkline_picture
+    model.show_rows(registry_rows(["0020.HK"]), {}, {}, {"0020.HK": (2.0, 1.0, 2.0)})  # flat month: no colour
+    index = model.index_for("0020.HK", model.column_index(TITLE))
+
+    def inks() -> set:
+        image = index.data(Qt.ItemDataRole.DecorationRole).toImage()
+        return {QColor(image.pixel(x, y)).rgb() for x in range(image.width()) for y in range(image.height())
+                if QColor.fromRgba(image.pixel(x, y)).alpha() == 255}
+
+    assert inks() == {QColor("black").rgb()}
+    seen = []
+    model.dataChanged.connect(lambda tl, br, *_: seen.append(tl.row()))
+    model.set_ink(QColor("#e0e0e0"), 1.0)  # a dark theme's text
+    assert inks() == {QColor("#e0e0e0").rgb()} and seen == [0]
+    model.set_ink(QColor("#e0e0e0"), 2.0)  # a high-density screen: twice the pixels
+    assert index.data(Qt.ItemDataRole.DecorationRole).width() == 2 * PICTURE_SIZE.width()

@@ -3,16 +3,16 @@ that shows, hides and remembers columns."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QHeaderView, QMenu, QStyledItemDelegate
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtWidgets import QHeaderView, QMenu
 
 from datetime import datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from briefing.domain import formatting as fmt
 from briefing.domain.models import Quote, WatchlistRow
-from briefing.ui.table_model import RIGHT, SORT_ROLE, Column
+from briefing.ui.table_model import RIGHT, Column
 
 HEADER_KEY = "ui.watchlist_header"  # store setting: the header's saved state (hex)
 EXCHANGE, LOCAL, BOTH = "exchange", "local", "both"  # the "ui.timezone_display" choices
@@ -55,40 +55,42 @@ def _year_range(r: WatchlistRow) -> str:
 
 
 def extra_columns(premiums: dict) -> list[Column[WatchlistRow]]:
-    """Day range, 52-week range (drawn as a bar by `YearRangeDelegate`), and the premium."""
+    """Day range, 52-week range (drawn as a bar: `year_range_picture`; its text in the tooltip), and
+    the premium."""
     def premium(r: WatchlistRow):
         return premiums.get(r.listing.symbol)
 
     return [
         Column("Day range", _day_range, RIGHT, sort_key=lambda r: r.quote and r.quote.day_low),
-        Column("52-week range", _year_range, tooltip=_year_range,
-               sort_key=lambda r: year_position(r.quote)),
+        Column("52-week range", lambda r: "" if year_position(r.quote) is not None else _year_range(r),
+               tooltip=_year_range, sort_key=lambda r: year_position(r.quote), value=lambda r: year_position(r.quote)),
         Column("HK/ADR prem.", lambda r: fmt.percent(premium(r).value * 100) if premium(r) else "", RIGHT,
                tooltip=lambda r: premium(r).label() if premium(r) else "not dual-listed, or prices missing",
                sort_key=lambda r: premium(r).value if premium(r) else None),
     ]
 
 
-class YearRangeDelegate(QStyledItemDelegate):
-    """Draws the 52-week range as a thin bar with a tick at the last price."""
-
-    def paint(self, painter: QPainter, option, index) -> None:
-        pos = index.data(SORT_ROLE)  # the column sorts by where the price sits: `year_position`
-        if pos is None:
-            super().paint(painter, option, index)
-            return
-        self.initStyleOption(option, index)
-        r = QRectF(option.rect).adjusted(6, 0, -6, 0)
-        y = r.center().y()
-        painter.save()
+def year_range_picture(pos: float | None, ink: QColor, size: QSize, ratio: float = 1.0) -> QPixmap | None:
+    """The 52-week range as a thin bar with a tick at the last price (`pos`, 0 … 1)."""
+    if pos is None:
+        return None
+    pixmap = QPixmap(size * ratio)
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = QRectF(0, 0, size.width(), size.height()).adjusted(3, 0, -3, 0)
+        y = r.center().y()
         painter.setPen(QColor("#9e9e9e"))
-        painter.drawLine(r.left(), y, r.right(), y)
-        painter.setBrush(option.palette.text())
+        painter.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
+        painter.setBrush(ink)
         painter.setPen(Qt.PenStyle.NoPen)
         x = r.left() + pos * r.width()
         painter.drawRoundedRect(QRectF(x - 2, y - 5, 4, 10), 1, 1)
-        painter.restore()
+    finally:
+        painter.end()
+    return pixmap
 
 
 def install_header_menu(header: QHeaderView, on_change) -> None:

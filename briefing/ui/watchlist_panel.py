@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QTreeView, QVBoxLayout
 
 from briefing.domain import market_hours
@@ -15,11 +16,11 @@ from briefing.store.price_state import PRICE_STATE
 from briefing.ui.panel import Panel
 from briefing.ui.table_model import SORT_ROLE
 from briefing.ui.watchlist_actions import WatchlistActions
-from briefing.ui.watchlist_columns import HEADER_KEY, YearRangeDelegate, install_header_menu
+from briefing.ui.watchlist_columns import HEADER_KEY, install_header_menu, year_range_picture
 from briefing.ui.watchlist_model import UP_COLOURS_KEY, WatchlistModel, market_column, premium_column
 from briefing.ui.watchlist_sparkline import TITLE as SPARK_TITLE
-from briefing.ui.watchlist_sparkline import SparklineDelegate, month_closes
-from briefing.ui.watchlist_tree import KEY_ROLE, SYMBOLS_ROLE
+from briefing.ui.watchlist_sparkline import month_closes, sparkline_picture
+from briefing.ui.watchlist_tree import KEY_ROLE, PICTURE_SIZE, SYMBOLS_ROLE
 
 
 def sort_proxy(parent) -> QSortFilterProxyModel:
@@ -84,8 +85,10 @@ class WatchlistPanel(Panel):
         header.setStretchLastSection(True)
         header.setResizeContentsPrecision(25)  # size columns from the first rows
         self.view.selectionModel().selectionChanged.connect(self._on_selection)
-        self.view.setItemDelegateForColumn(self.model.column_index("52-week range"), YearRangeDelegate(self.view))
-        self.view.setItemDelegateForColumn(self.model.column_index(SPARK_TITLE), SparklineDelegate(self.view))
+        self.model.painters.update({self.model.column_index("52-week range"): year_range_picture,
+                                    self.model.column_index(SPARK_TITLE): sparkline_picture})
+        self.view.setIconSize(PICTURE_SIZE)
+        self._follow_palette()
         header.moveSection(self.model.column_index(SPARK_TITLE), self.model.column_index("% Change") + 1)
         self.view.expanded.connect(lambda i: self._on_folded(i.data(KEY_ROLE), False))
         self.view.collapsed.connect(lambda i: self._on_folded(i.data(KEY_ROLE), True))
@@ -179,6 +182,18 @@ class WatchlistPanel(Panel):
             self.reload()
         else:
             super().on_store_changed(batch)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self._follow_palette()  # a theme switch: the pictures' ink
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._follow_palette()  # the screen's pixel ratio is known once shown
+
+    def _follow_palette(self) -> None:
+        self.model.set_ink(self.view.palette().color(QPalette.ColorRole.Text), self.devicePixelRatioF())
 
     def save_header(self) -> None:
         """Remember column order, widths, hidden columns and sort (in the cache's settings)."""

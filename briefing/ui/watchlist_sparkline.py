@@ -1,16 +1,15 @@
 """The watchlist's 1-month column: a sparkline of daily closes (and today's price, while the session
-runs), sorted and coloured by the month's change."""
+runs), sorted and coloured by the month's change, drawn once into a pixmap when its points change."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap, QPolygonF
 
 from briefing.domain import formatting as fmt
 from briefing.domain.models import WatchlistRow
 from briefing.ui.colors import up_down
-from briefing.ui.table_model import VALUE_ROLE, Column
+from briefing.ui.table_model import Column
 
 TITLE = "1 month"
 MONTH_S = 31 * 86400
@@ -59,26 +58,25 @@ def sparkline_column(sparks: dict[str, tuple[float, ...]], red_up) -> Column[Wat
                   sort_key=lambda r: month_change(points(r)), value=points)
 
 
-class SparklineDelegate(QStyledItemDelegate):
-    """Draws the points as a line scaled to the cell, in the cell's up/down colour."""
-
-    def paint(self, painter: QPainter, option, index) -> None:
-        points = index.data(VALUE_ROLE)
-        super().paint(painter, option, index)  # background, selection and focus as the other cells
-        if not points or len(points) < 2:
-            return
-        r = QRectF(option.rect).adjusted(4, 2, -4, -2)
-        low, high = min(points), max(points)
-        span = (high - low) or 1.0
-        step = r.width() / (len(points) - 1)
-        line = QPolygonF([QPointF(r.left() + i * step, r.bottom() - (p - low) / span * r.height())
-                          for i, p in enumerate(points)])
-        colour = index.data(Qt.ItemDataRole.ForegroundRole)
-        if colour is None:
-            selected = option.state & QStyle.StateFlag.State_Selected
-            colour = option.palette.highlightedText().color() if selected else option.palette.text().color()
-        painter.save()
+def sparkline_picture(points: tuple[float, ...] | None, ink: QColor, size: QSize,
+                      ratio: float = 1.0) -> QPixmap | None:
+    """The points as a line scaled to `size` (logical pixels, drawn at the screen's `ratio`)."""
+    if not points or len(points) < 2:
+        return None
+    pixmap = QPixmap(size * ratio)
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    r = QRectF(0, 0, size.width(), size.height()).adjusted(1, 2, -1, -2)
+    low, high = min(points), max(points)
+    span = (high - low) or 1.0
+    step = r.width() / (len(points) - 1)
+    line = QPolygonF([QPointF(r.left() + i * step, r.bottom() - (p - low) / span * r.height())
+                      for i, p in enumerate(points)])
+    painter = QPainter(pixmap)
+    try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(QColor(colour), 1.3))
+        painter.setPen(QPen(ink, 1.3))
         painter.drawPolyline(line)
-        painter.restore()
+    finally:
+        painter.end()
+    return pixmap

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QMimeData, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import QMimeData, QModelIndex, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPixmap, QStandardItem, QStandardItemModel
 
 from briefing.domain.models import WatchlistRow
 from briefing.ui.table_model import ROW_ROLE, SORT_ROLE, VALUE_ROLE, Column
@@ -27,7 +27,9 @@ NODES_MIME = "application/x-briefing-watchlist-rows"
 # What each cell holds besides its alignment, in `Cell` order.
 CELL_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole, SORT_ROLE,
               VALUE_ROLE)
-Cell = tuple  # (text, tooltip, foreground, sort key, value for a delegate)
+Cell = tuple  # (text, tooltip, foreground, sort key, value drawn by a column's painter)
+Painter = Callable[[object, QColor, QSize, float], QPixmap | None]  # (value, ink, size, pixel ratio)
+PICTURE_SIZE = QSize(64, 14)  # the drawn columns' pictures (the view's icon size), logical pixels
 
 _F = Qt.ItemFlag
 TOP_FLAGS = _F.ItemIsEnabled | _F.ItemIsSelectable | _F.ItemIsDragEnabled  # only top-level rows move
@@ -101,6 +103,12 @@ class WatchlistTreeModel(QStandardItemModel):
         self._shown: dict[tuple[int, int | None], tuple[Cell, ...]] = {}  # what each row's items hold
         self.company_only: set[int] = set()  # columns left empty on listing rows under a company
         self.line_text: dict[int, Callable[[WatchlistRow], str]] = {0: listing_label}
+        # Columns drawn as pictures (a sparkline, a range bar): painted into pixmaps when their value
+        # changes, which the view then paints itself. A Python delegate would be called for every
+        # visible cell on every repaint, each call waiting for the GIL while workers hold it.
+        self.painters: dict[int, Painter] = {}
+        self.ink = QColor("black")  # what a picture is drawn in without a colour of its own
+        self.pixel_ratio = 1.0
         self.loaded = False
 
     # ----- cells ----------------------------------------------------------------------------------
@@ -120,15 +128,29 @@ class WatchlistTreeModel(QStandardItemModel):
 
     def _new_items(self, cells: tuple[Cell, ...], flags: Qt.ItemFlag) -> list[QStandardItem]:
         items = []
-        for col, cell in zip(self._columns, cells):
+        for c, (col, cell) in enumerate(zip(self._columns, cells)):
             item = QStandardItem()
             item.setFlags(flags)
             item.setData(int(col.align), Qt.ItemDataRole.TextAlignmentRole)
             for role, value in zip(CELL_ROLES, cell):
                 if value is not None:
                     item.setData(value, role)
+            if c in self.painters:
+                item.setData(self._picture(c, cell), Qt.ItemDataRole.DecorationRole)
             items.append(item)
         return items
+
+    def _picture(self, c: int, cell: Cell) -> QPixmap | None:
+        colour = cell[2]
+        return self.painters[c](cell[4], QColor(colour) if colour is not None else self.ink, PICTURE_SIZE,
+                                self.pixel_ratio)
+
+    def set_ink(self, ink: QColor, pixel_ratio: float) -> None:
+        """The palette's text colour and the screen's pixel ratio changed: draw the pictures again."""
+        if QColor(ink) != self.ink or pixel_ratio != self.pixel_ratio:
+            self.ink, self.pixel_ratio = QColor(ink), pixel_ratio
+            self._shown.clear()  # every cell written again
+            self._signal_written(range(len(self._nodes)))
 
     @staticmethod
     def _identify(item: QStandardItem, r: WatchlistRow, key: str, symbols: list[str]) -> None:
@@ -156,6 +178,8 @@ class WatchlistTreeModel(QStandardItemModel):
             for k, (role, value) in enumerate(zip(CELL_ROLES, cell)):
                 if before is None or before[k] != value:
                     item.setData(value, role)
+            if c in self.painters and (before is None or before[2] != cell[2] or before[4] != cell[4]):
+                item.setData(self._picture(c, cell), Qt.ItemDataRole.DecorationRole)
         self._shown[where] = cells
         return True
 
