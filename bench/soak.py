@@ -16,8 +16,9 @@ One run:
 4. prints a table: peak RSS (VmHWM of the app's process), longest GUI-thread stall, Yahoo requests
    against the budget, cache size.
 
-Symbols are put on the exchanges open when the run starts (HK and/or New York), so quotes are
-polled; when none is open the poller asks for quotes once and the table says so.
+Symbols are put on the markets open when the run starts (HK and/or New York; currency pairs, quoted
+around the clock on weekdays, when neither is), so quotes are polled all run; at weekends the poller
+asks for quotes once and the table says so.
 
     python bench/soak.py [--minutes 10] [--symbols 50] [--feeds 30] [--news-items 100000]
                          [--rpm 60] [--data-dir DIR] [--seed-dir DIR] [--tracemalloc] [--json]
@@ -56,6 +57,7 @@ STALL_GOAL_MS = 50
 def fast_settings(rpm: int) -> dict:
     return {
         "prices.quote_interval_s": 5.0,  # the preference's minimum
+        "prices.fx_quote_interval_s": 5.0,  # when the soak runs on currency pairs (no exchange open)
         "prices.requests_per_minute": rpm,
         "news.check_every_s": 30.0,  # the preference's minimum
         "news.politeness_seconds": 0.0,

@@ -244,20 +244,26 @@ class FeedServer(_Base):
 
 # ----- the profile ----------------------------------------------------------------------------------
 def soak_symbols(n: int, now: float | None = None) -> tuple[list[str], dict[str, str]]:
-    """`n` synthetic symbols on the exchanges open at `now` (HK and/or US); all HK if none is open.
+    """`n` synthetic symbols on the markets open at `now`, so the app polls their quotes all run.
 
-    Returns the symbols and the state of each calendar, so the report can say what was open."""
+    HK and/or New York when one is open; otherwise currency pairs ("SOAKAB=X": quoted around the
+    clock on weekdays), which the poller treats like any listing; all HK at weekends (then the
+    poller asks for quotes once). Returns the symbols and the state of each market for the report."""
     from briefing.domain import market_hours
 
     now = time.time() if now is None else now
     states = {code: market_hours.market_state(probe, now).state
-              for code, probe in (("XHKG", "1000.HK"), ("XNYS", "SOAKA"))}
+              for code, probe in (("XHKG", "1000.HK"), ("XNYS", "SOAKA"), ("FX", "SOAKA=X"))}
     hk = states["XHKG"] == "open"
     us = states["XNYS"] == "open"
+    fx = not (hk or us) and states["FX"] == "open"
     out = []
     for i in range(n):
-        if us and (not hk or i % 5 == 0):  # both open: one in five in New York, as bench/prices.py
-            out.append(f"SOAK{chr(65 + i // 26 % 26)}{chr(65 + i % 26)}")
+        letters = f"{chr(65 + i // 26 % 26)}{chr(65 + i % 26)}"
+        if fx:
+            out.append(f"SOAK{letters}=X")
+        elif us and (not hk or i % 5 == 0):  # both open: one in five in New York, as bench/prices.py
+            out.append(f"SOAK{letters}")
         else:
             out.append(f"{1000 + i}.HK")
     return out, states
@@ -266,6 +272,8 @@ def soak_symbols(n: int, now: float | None = None) -> tuple[list[str], dict[str,
 def _listing(symbol: str):
     from briefing.domain.models import Listing
 
+    if symbol.endswith("=X"):
+        return Listing(symbol, "FX", "USD", "UTC", name_en=f"Soak {symbol}", kind="fx")
     hk = symbol.endswith(".HK")
     return Listing(symbol, "XHKG" if hk else "XNYS", "HKD" if hk else "USD",
                    "Asia/Hong_Kong" if hk else "America/New_York", name_en=f"Soak {symbol}")
