@@ -257,3 +257,20 @@ def test_the_body_a_promoted_event_starts_with():
     assert guess_body(classify("Cyberspace Administration issues draft measures on AI labels")) \
         == "Cyberspace Administration of China (CAC)"
     assert guess_body(classify("Record $2.8 billion fine in China")) == ""
+
+
+def test_a_text_is_classified_once_however_often_the_timeline_reads_it(monkeypatch):
+    """The timeline re-reads the newest items at every feed refresh: only new texts are matched."""
+    import uuid
+
+    import briefing.domain.regulatory_news as rn
+
+    calls = []
+    real = rn._matches
+    monkeypatch.setattr(rn, "_matches", lambda text: calls.append(text) or real(text))
+    titles = [f"CAC issues draft rules on generative AI services {uuid.uuid4().hex}" for _ in range(3)]
+    first = [rn.classify(t, "The Cyberspace Administration of China said...") for t in titles]
+    matched = len(calls)
+    again = [rn.classify(t, "The Cyberspace Administration of China said...") for t in titles]
+    assert again == first and all(v.flagged for v in first)
+    assert matched >= 3 and len(calls) == matched  # nothing matched again

@@ -13,7 +13,7 @@ Precision and recall are measured on a labelled table of real headlines in
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from dataclasses import dataclass
 
 BODY_SCORE, TERM_SCORE, STRONG_SCORE, FLAG_AT = 2, 1, 3, 3
@@ -133,8 +133,13 @@ def _dedupe(words: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=4096)
 def classify(title: str, summary: str = "") -> RegulatoryVerdict:
-    """Score the headline; the summary only adds when the headline already has a regulatory word."""
+    """Score the headline; the summary only adds when the headline already has a regulatory word.
+
+    Remembered per text: the timeline re-reads the newest 500 items whenever news arrives, and
+    classifying them all again (~60 patterns each) kept a worker busy, and the GUI waiting for the
+    GIL, at every feed refresh."""
     bodies, strong, terms = _matches(title)
     if summary and (strong or terms or bodies):
         s_bodies, s_strong, _ = _matches(summary)
