@@ -14,6 +14,9 @@ from briefing import APP_ID, APP_NAME
 from briefing.store import SchemaTooNewError, StoreError
 
 
+GUI_SWITCH_INTERVAL_S = 0.001
+
+
 def _make_app():
     from PySide6.QtWidgets import QApplication
 
@@ -52,6 +55,10 @@ def run_gui(args) -> int:
     from briefing.services.profile import open_profile
 
     app = _make_app()
+    # Workers (feed parsing, tagging, yfinance) hold the GIL in turns of this long while the GUI thread
+    # waits to paint: 1 ms instead of Python's 5 halved the soak's p99 lateness (14 -> 7 ms) and its
+    # longest stalls.
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     interactive = not screenshot and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
 
     try:
