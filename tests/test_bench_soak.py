@@ -73,3 +73,20 @@ def test_stall_watch_splits_the_stall_log_by_phase(tmp_path):
     assert watch.over() == {"start-up": 1, "steady": 1}
     worst = watch.worst([{"since_unix": t0 + 3.49, "busy_ms": 90.0, "gui": ["x.py:1 f"], "others": {}}], started=t0)
     assert [(w["phase"], w["sample"] is not None) for w in worst] == [("start-up", False), ("steady", True)]
+
+
+def test_soak_symbols_follow_the_open_markets():
+    """Polled all run: HK and/or New York when open, currency pairs when neither is (weekdays)."""
+    from datetime import datetime, timezone
+
+    sup = _load_soak().sup
+    utc = lambda *a: datetime(*a, tzinfo=timezone.utc).timestamp()  # noqa: E731
+    hk, states = sup.soak_symbols(3, utc(2026, 11, 26, 2, 0))  # Thursday, HK morning session
+    assert hk == ["1000.HK", "1001.HK", "1002.HK"] and states["XHKG"] == "open"
+    both, _ = sup.soak_symbols(6, utc(2026, 11, 25, 15, 0))  # Wednesday, New York open, HK closed
+    assert both == ["SOAKAA", "SOAKAB", "SOAKAC", "SOAKAD", "SOAKAE", "SOAKAF"]
+    fx, states = sup.soak_symbols(2, utc(2026, 11, 26, 9, 0))  # HK closed, New York on holiday
+    assert fx == ["SOAKAA=X", "SOAKAB=X"] and states == {"XHKG": "closed", "XNYS": "holiday", "FX": "open"}
+    assert sup._listing("SOAKAA=X").kind == "fx"
+    weekend, _ = sup.soak_symbols(1, utc(2026, 11, 28, 9, 0))
+    assert weekend == ["1000.HK"]
