@@ -112,3 +112,22 @@ def test_up_down_colours_follow_the_setting(qtbot, make_panel, store):
         panel.on_store_changed(frozenset({Change("settings", "ui.up_colours")}))
     assert cell(panel, "9988.HK", "Change").data(Qt.ItemDataRole.ForegroundRole) == RED
     assert cell(panel, "9988.HK", "% Change").data(Qt.ItemDataRole.ForegroundRole) == RED
+
+
+def test_the_year_bar_moves_by_whole_pixels_and_is_drawn_once_per_place():
+    from PySide6.QtGui import QColor
+
+    from briefing.ui.watchlist_columns import year_range_picture
+    from briefing.ui.watchlist_tree import PICTURE_SIZE
+
+    ink = QColor("black")
+    a, b = year_range_picture(0.5, ink, PICTURE_SIZE), year_range_picture(0.5001, ink, PICTURE_SIZE)
+    assert a is b  # the same pixel: the same picture, not drawn again
+    low, high = year_range_picture(0.0, ink, PICTURE_SIZE), year_range_picture(1.0, ink, PICTURE_SIZE)
+
+    def tick_x(image) -> float:
+        xs = [x for x in range(image.width()) for y in range(image.height()) if QColor(image.pixel(x, y)) == ink]
+        return sum(xs) / len(xs)
+
+    assert tick_x(low) < tick_x(a) < tick_x(high)
+    assert year_range_picture(None, ink, PICTURE_SIZE) is None

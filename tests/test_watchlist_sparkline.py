@@ -117,7 +117,7 @@ def test_pictures_are_drawn_again_in_a_new_palettes_ink(qtbot):
     index = model.index_for("0020.HK", model.column_index(TITLE))
 
     def inks() -> set:
-        image = index.data(Qt.ItemDataRole.DecorationRole).toImage()
+        image = index.data(Qt.ItemDataRole.DecorationRole)
         return {QColor(image.pixel(x, y)).rgb() for x in range(image.width()) for y in range(image.height())
                 if QColor.fromRgba(image.pixel(x, y)).alpha() == 255}
 

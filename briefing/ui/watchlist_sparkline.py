@@ -1,10 +1,10 @@
 """The watchlist's 1-month column: a sparkline of daily closes (and today's price, while the session
-runs), sorted and coloured by the month's change, drawn once into a pixmap when its points change."""
+runs), sorted and coloured by the month's change, drawn once into a image when its points change."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QPixmap, QPolygonF
+from PySide6.QtCore import QPointF, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 
 from briefing.domain import formatting as fmt
 from briefing.domain.models import WatchlistRow
@@ -59,24 +59,23 @@ def sparkline_column(sparks: dict[str, tuple[float, ...]], red_up) -> Column[Wat
 
 
 def sparkline_picture(points: tuple[float, ...] | None, ink: QColor, size: QSize,
-                      ratio: float = 1.0) -> QPixmap | None:
+                      ratio: float = 1.0) -> QImage | None:
     """The points as a line scaled to `size` (logical pixels, drawn at the screen's `ratio`)."""
     if not points or len(points) < 2:
         return None
-    pixmap = QPixmap(size * ratio)
-    pixmap.setDevicePixelRatio(ratio)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    r = QRectF(0, 0, size.width(), size.height()).adjusted(1, 2, -1, -2)
+    image = QImage(size * ratio, QImage.Format.Format_ARGB32_Premultiplied)  # any thread; no app needed
+    image.setDevicePixelRatio(ratio)
+    image.fill(Qt.GlobalColor.transparent)
+    left, bottom = 1.0, size.height() - 2.0
+    height, step = size.height() - 4.0, (size.width() - 2.0) / (len(points) - 1)
     low, high = min(points), max(points)
-    span = (high - low) or 1.0
-    step = r.width() / (len(points) - 1)
-    line = QPolygonF([QPointF(r.left() + i * step, r.bottom() - (p - low) / span * r.height())
-                      for i, p in enumerate(points)])
-    painter = QPainter(pixmap)
+    scale = height / ((high - low) or 1.0)
+    line = QPolygonF([QPointF(left + i * step, bottom - (p - low) * scale) for i, p in enumerate(points)])
+    painter = QPainter(image)
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(ink, 1.3))
         painter.drawPolyline(line)
     finally:
         painter.end()
-    return pixmap
+    return image

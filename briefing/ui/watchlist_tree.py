@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QMimeData, QModelIndex, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QColor, QImage, QStandardItem, QStandardItemModel
 
 from briefing.domain.models import WatchlistRow
 from briefing.ui.table_model import ROW_ROLE, SORT_ROLE, VALUE_ROLE, Column
@@ -28,7 +28,7 @@ NODES_MIME = "application/x-briefing-watchlist-rows"
 CELL_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole, SORT_ROLE,
               VALUE_ROLE)
 Cell = tuple  # (text, tooltip, foreground, sort key, value drawn by a column's painter)
-Painter = Callable[[object, QColor, QSize, float], QPixmap | None]  # (value, ink, size, pixel ratio)
+Painter = Callable[[object, QColor, QSize, float], QImage | None]  # (value, ink, size, pixel ratio)
 PICTURE_SIZE = QSize(64, 14)  # the drawn columns' pictures (the view's icon size), logical pixels
 
 _F = Qt.ItemFlag
@@ -103,7 +103,7 @@ class WatchlistTreeModel(QStandardItemModel):
         self._shown: dict[tuple[int, int | None], tuple[Cell, ...]] = {}  # what each row's items hold
         self.company_only: set[int] = set()  # columns left empty on listing rows under a company
         self.line_text: dict[int, Callable[[WatchlistRow], str]] = {0: listing_label}
-        # Columns drawn as pictures (a sparkline, a range bar): painted into pixmaps when their value
+        # Columns drawn as pictures (a sparkline, a range bar): painted into images when their value
         # changes, which the view then paints itself. A Python delegate would be called for every
         # visible cell on every repaint, each call waiting for the GIL while workers hold it.
         self.painters: dict[int, Painter] = {}
@@ -140,7 +140,7 @@ class WatchlistTreeModel(QStandardItemModel):
             items.append(item)
         return items
 
-    def _picture(self, c: int, cell: Cell) -> QPixmap | None:
+    def _picture(self, c: int, cell: Cell) -> QImage | None:
         colour = cell[2]
         return self.painters[c](cell[4], QColor(colour) if colour is not None else self.ink, PICTURE_SIZE,
                                 self.pixel_ratio)
