@@ -14,9 +14,6 @@ from briefing import APP_ID, APP_NAME
 from briefing.store import SchemaTooNewError, StoreError
 
 
-GUI_SWITCH_INTERVAL_S = 0.001
-
-
 def _make_app():
     from PySide6.QtWidgets import QApplication
 
@@ -50,15 +47,15 @@ def run_gui(args) -> int:
     screenshot = getattr(args, "screenshot", None)
     if screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from briefing import process_tuning
+
+    process_tuning.limit_malloc_arenas()  # before Qt and the workers start threads
     # Imported before Qt: PySide checks every module imported after it (its __feature__ hook).
     from briefing.logs import setup_logging
     from briefing.services.profile import open_profile
 
     app = _make_app()
-    # Workers (feed parsing, tagging, yfinance) hold the GIL in turns of this long while the GUI thread
-    # waits to paint: 1 ms instead of Python's 5 halved the soak's p99 lateness (14 -> 7 ms) and its
-    # longest stalls.
-    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
+    process_tuning.shorten_gil_turns()
     interactive = not screenshot and os.environ.get("QT_QPA_PLATFORM") != "offscreen"
 
     try:
