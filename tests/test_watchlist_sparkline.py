@@ -10,14 +10,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from briefing.domain.models import Bar, Quote
-from briefing.services.tasks import TaskRunner
 from briefing.ui.colors import GREEN, RED
-from briefing.ui.store_signals import StoreSignals
 from briefing.ui.table_model import SORT_ROLE, VALUE_ROLE
-from briefing.ui.watchlist_panel import WatchlistModel, WatchlistPanel
+from briefing.ui.watchlist_panel import WatchlistModel
 from briefing.ui.watchlist_sparkline import TITLE, month_change, month_closes, sparkline_picture
 from briefing.ui.watchlist_tree import PICTURE_SIZE
-from test_watchlist_tree import registry_rows
+from test_watchlist_tree import make_panel, registry_rows  # noqa: F401 - make_panel: a fixture
 
 DAY = 86400
 NOW = 1_764_000_000  # a fixed "now" for the reads (2025-11-24)
@@ -74,36 +72,24 @@ def test_new_points_rewrite_only_the_rows_whose_line_changed(qtbot):
     assert tuple(model.index_for("9888.HK", model.column_index(TITLE)).data(VALUE_ROLE)) == (1.0, 2.5)
 
 
-def test_the_panel_draws_the_line_in_the_up_colour(qtbot, store):
+def test_the_panel_draws_the_line_in_the_up_colour(qtbot, store, make_panel):
     store.prices.upsert_bars("0020.HK", "1d", daily([1.0, 1.5, 1.2, 2.0], end=int(time.time())), "test")
     store.watchlists.create("One")
     store.watchlists.add("One", ["0020.HK"])
     store.settings.set("ui.last_watchlist", store.watchlists.get("One").id)
-    runner = TaskRunner()
-    panel = WatchlistPanel(store, runner)
-    signals = StoreSignals(store, panel)
-    signals.changed.connect(panel.on_store_changed)
-    qtbot.addWidget(panel)
-    panel.resize(900, 300)
-    panel.show()
-    try:
-        with qtbot.waitSignal(panel.loaded, timeout=10000):
-            panel.reload()
-        panel.view.clearSelection()
-        col = panel.model.column_index(TITLE)
-        cell = panel.proxy.mapFromSource(panel.model.index_for("0020.HK", col))
-        assert cell.data(VALUE_ROLE) is not None
-        rect = panel.view.visualRect(cell)
-        image = panel.view.viewport().grab().toImage()
-        greens = [(x, y) for x in range(rect.left(), rect.right()) for y in range(rect.top(), rect.bottom())
-                  if _near(QColor(image.pixel(x, y)), GREEN)]
-        assert len(greens) > PICTURE_SIZE.width() // 2  # a line across the picture
-        with qtbot.waitSignal(panel.refreshed, timeout=10000):  # a lower price makes the month a fall
-            store.prices.upsert_quotes([Quote("0020.HK", 0.5, int(time.time()), "test")])
-        qtbot.waitUntil(lambda: cell.data(SORT_ROLE) is not None and cell.data(SORT_ROLE) < 0, timeout=5000)
-    finally:
-        signals.changed.disconnect(panel.on_store_changed)
-        runner.shutdown()
+    panel = make_panel()
+    panel.view.clearSelection()
+    col = panel.model.column_index(TITLE)
+    cell = panel.proxy.mapFromSource(panel.model.index_for("0020.HK", col))
+    assert cell.data(VALUE_ROLE) is not None
+    rect = panel.view.visualRect(cell)
+    image = panel.view.viewport().grab().toImage()
+    greens = [(x, y) for x in range(rect.left(), rect.right()) for y in range(rect.top(), rect.bottom())
+              if _near(QColor(image.pixel(x, y)), GREEN)]
+    assert len(greens) > PICTURE_SIZE.width() // 2  # a line across the picture
+    with qtbot.waitSignal(panel.refreshed, timeout=10000):  # a lower price makes the month a fall
+        store.prices.upsert_quotes([Quote("0020.HK", 0.5, int(time.time()), "test")])
+    qtbot.waitUntil(lambda: cell.data(SORT_ROLE) is not None and cell.data(SORT_ROLE) < 0, timeout=5000)
 
 
 def _near(a: QColor, b: QColor) -> bool:
