@@ -13,7 +13,7 @@ from briefing.domain.news_identity import (
     TITLE_WINDOW_S, TitleIndex, canonical_url, entry_key, news_id, title_tokens, title_windows,
 )
 from briefing.domain.news_records import FeedEntry
-from briefing.store import news_ingest
+from briefing.store import news_ingest, news_title_cache
 
 NOW = 1_790_000_000
 DAY = 86_400
@@ -32,11 +32,14 @@ def stored_title(i: int) -> str:
 
 @pytest.fixture
 def big(store):
-    """Feed A holds STORED items, one every STEP seconds back from NOW; feed B is empty."""
+    """Feed A holds STORED items, one every STEP seconds back from NOW; feed B is empty.
+
+    Stored without the store's title cache, which so starts empty as after a restart."""
     a = store.feeds.add(Feed("https://a.example/rss", "Feed A"))
     b = store.feeds.add(Feed("https://b.example/rss", "Feed B"))
-    store.news.ingest(a, [entry(stored_title(i), f"https://a.example/{i}", f"a{i}", published=NOW - i * STEP)
-                          for i in range(STORED)], now=NOW, retention_days=0)
+    stored = [entry(stored_title(i), f"https://a.example/{i}", f"a{i}", published=NOW - i * STEP)
+              for i in range(STORED)]
+    store.news._db.write(lambda conn: news_ingest.ingest(conn, a, stored, NOW, 0))
     return store, a, b
 
 
@@ -44,14 +47,15 @@ def big(store):
 def loads(monkeypatch):
     """How many stored titles each ingest loaded into its title index."""
     sizes: list[int] = []
-    real = news_ingest._load_titles
+    real = news_title_cache.load_titles
 
-    def counting(conn, spans):
-        index = real(conn, spans)
-        sizes.append(len(index))
+    def counting(conn, spans, into=None):
+        before = len(into) if into is not None else 0
+        index = real(conn, spans, into)
+        sizes.append(len(index) - before)
         return index
 
-    monkeypatch.setattr(news_ingest, "_load_titles", counting)
+    monkeypatch.setattr(news_title_cache, "load_titles", counting)
     return sizes
 
 
@@ -75,7 +79,7 @@ def test_a_feed_spanning_years_loads_only_titles_near_its_entries(big, loads):
 
     # what a full index (every stored title, as the old oldest-to-newest load gave for this feed) answers
     everything = store.news._db.read(
-        lambda conn: news_ingest._load_titles(conn, [(NOW - 10 * 365 * DAY, NOW + DAY)]))
+        lambda conn: news_title_cache.load_titles(conn, [(NOW - 10 * 365 * DAY, NOW + DAY)]))
     loads.clear()
     assert len(everything) == STORED
     expected = [everything.match(e.title_tokens, e.published, b) for e in fetched]
@@ -135,5 +139,5 @@ def test_many_spans_load_exactly_the_titles_inside_them(big):
     spans = title_windows(dates, TITLE_WINDOW_S)
     assert len(spans) == 300
     inside = sum(1 for i in range(STORED) if any(lo <= NOW - i * STEP <= hi for lo, hi in spans))
-    index = store.news._db.read(lambda conn: news_ingest._load_titles(conn, spans))
+    index = store.news._db.read(lambda conn: news_title_cache.load_titles(conn, spans))
     assert len(index) == inside

@@ -7,6 +7,7 @@ what is left after those are taken away, so one story shows once with several so
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import math
 import re
@@ -14,6 +15,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 # Query parameters that only say where a click came from (never what the page is).
@@ -175,6 +177,9 @@ class _Indexed:
     feed_ids: set[int] = field(default_factory=set)
 
 
+_BY_ID = attrgetter("id")
+
+
 class TitleIndex:
     """Near-identical title look-up over recent items, without comparing against all of them.
 
@@ -193,11 +198,18 @@ class TitleIndex:
         # `sorted(key=df.__getitem__)` needs no Python-level key function)
         self._df: defaultdict[str, int] = defaultdict(int)
 
-    def add(self, item_id: str, tokens: tuple[str, ...], published: int, feed_id: int | None) -> None:
+    def add(self, item_id: str, tokens: tuple[str, ...], published: int, feed_id: int | None, *,
+            in_id_order: bool = False) -> None:
+        """Index an item. Items with equal titles are tried in the order added, or in id order among
+        the others so added (stored items: an index loaded in pieces answers as one loaded at once)."""
         token_set = frozenset(tokens)
         entry = _Indexed(item_id, token_set, published, {feed_id} if feed_id is not None else set())
         self._items[item_id] = entry
-        self._by_key[title_key(tokens)].append(entry)
+        same = self._by_key[title_key(tokens)]
+        if in_id_order:
+            bisect.insort(same, entry, key=_BY_ID)
+        else:
+            same.append(entry)
         if len(token_set) >= MIN_TITLE_TOKENS:
             bucket = published // self.window_s
             postings, df = self._postings, self._df
@@ -213,6 +225,16 @@ class TitleIndex:
         """`feed_id` now also carries item `item_id`."""
         if item_id in self._items:
             self._items[item_id].feed_ids.add(feed_id)
+
+    def drop_feed(self, item_id: str, feed_id: int) -> None:
+        """`feed_id` no longer carries item `item_id`."""
+        if item_id in self._items:
+            self._items[item_id].feed_ids.discard(feed_id)
+
+    def order_by_id(self, key: str) -> None:
+        """Put the items with title key `key` in id order, as stored items are (see `add`)."""
+        if key in self._by_key:
+            self._by_key[key].sort(key=_BY_ID)
 
     def _close_enough(self, e: _Indexed, published: int, feed_id: int | None) -> bool:
         if feed_id is not None and feed_id in e.feed_ids:  # a recurring title in one feed is a new entry

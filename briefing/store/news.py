@@ -84,7 +84,10 @@ def _where(flt: NewsFilter, scan: bool = False) -> tuple[list[str], list]:
 
 class News:
     def __init__(self, db: Database) -> None:
+        from briefing.store.news_title_cache import TitleCache
+
         self._db = db
+        self._titles = TitleCache()  # used on the writer thread only (inside ingest)
 
     # ----- writing ---------------------------------------------------------------------------------
     def upsert(self, items: Iterable[NewsItem]) -> int:
@@ -130,7 +133,8 @@ class News:
         def changes(result: IngestResult):
             return [Change(topics.NEWS)] if (result.new_ids or result.updated or result.merged) else []
 
-        return self._db.write(lambda conn: ingest(conn, feed_id, entries, now, retention_days, source), changes)
+        return self._db.write(
+            lambda conn: ingest(conn, feed_id, entries, now, retention_days, source, self._titles), changes)
 
     def set_flags(self, news_id: str, *, read: bool | None = None, starred: bool | None = None) -> None:
         def run(conn: sqlite3.Connection) -> None:

@@ -4,6 +4,7 @@ Each entry is, in this order: an entry this feed sent before (same entry key: up
 its text changed), the same story as an item already cached (same canonical link, or a
 near-identical title close in time: listed as one more source of that item), or a new item.
 Running on the single writer thread makes the decision race-free across concurrent fetches.
+Stored titles are matched through a TitleCache kept between ingests (see news_title_cache).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from briefing.domain.news_identity import (
 )
 from briefing.domain.news_records import FeedEntry, IngestResult
 from briefing.store import fts
+from briefing.store.news_title_cache import TitleCache
 
 FUTURE_SLACK_S = 86_400  # a date further ahead than this is a wrong clock: use the fetch time
 
@@ -23,32 +25,6 @@ FUTURE_SLACK_S = 86_400  # a date further ahead than this is a wrong clock: use 
 def _digest(e: FeedEntry) -> str:
     text = f"{e.title}\x00{e.url}\x00{e.published}\x00{e.summary}\x00{len(e.content_html)}"
     return hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()[:16]
-
-
-def _load_titles(conn: sqlite3.Connection, spans: list[tuple[int, int]]) -> TitleIndex:
-    """The stored titles dated within `spans` (disjoint [lo, hi] pairs), indexed in id order.
-
-    Each span is a range search on news.published; rows are added in id order, as one
-    GROUP BY n.id over the whole range would give them, so look-ups that find several equal
-    keys answer the same.
-    """
-    rows: list[tuple] = []
-    for i in range(0, len(spans), 200):  # 400 parameters a statement, under every SQLite's limit
-        chunk = spans[i : i + 200]
-        rows += conn.execute(
-            f"""WITH w(lo, hi) AS (VALUES {', '.join(['(?, ?)'] * len(chunk))})
-                SELECT n.id, n.title_key, n.published, group_concat(s.feed_id) FROM w
-                JOIN news n ON n.published BETWEEN w.lo AND w.hi
-                LEFT JOIN news_sources s ON s.news_id = n.id
-                WHERE n.title_key != '' GROUP BY n.id""", [v for span in chunk for v in span]).fetchall()
-    rows.sort()  # ids are unique: orders by id only
-    index = TitleIndex()
-    for item_id, key, published, feeds in rows:
-        feed_ids = [int(f) for f in feeds.split(",")] if feeds else []
-        index.add(item_id, tuple(key.split(" ")), published, feed_ids[0] if feed_ids else None)
-        for f in feed_ids[1:]:
-            index.add_feed(item_id, f)
-    return index
 
 
 _INSERT_NEWS = """INSERT INTO news(rowid, id, feed_id, url, title, summary, published, fetched, source,
@@ -65,8 +41,8 @@ class _Batch:
     """
 
     def __init__(self, conn: sqlite3.Connection, feed_id: int, entries: list[FeedEntry], now: int, source: str,
-                 new_keys: list[str]):
-        self.conn, self.feed_id, self.now, self.source = conn, feed_id, now, source
+                 new_keys: list[str], cache: TitleCache):
+        self.conn, self.feed_id, self.now, self.source, self.cache = conn, feed_id, now, source, cache
         self.entries = entries
         self.new_keys = set(new_keys)  # entries this feed did not send before: the only ones matched by title
         self._titles: TitleIndex | None = None
@@ -114,7 +90,7 @@ class _Batch:
         if self._titles is None:
             dates = [self.when(e)[0] for e in self.entries
                      if e.entry_key in self.new_keys and len(e.title_tokens) >= MIN_TITLE_TOKENS]
-            self._titles = _load_titles(self.conn, title_windows(dates, TITLE_WINDOW_S))
+            self._titles = self.cache.index(self.conn, title_windows(dates, TITLE_WINDOW_S))
         return self._titles
 
     def when(self, e: FeedEntry) -> tuple[int, bool]:
@@ -147,6 +123,7 @@ class _Batch:
         """This feed carries `item_id` under `keep_key` now: its other keys for it go (guid churn)."""
         self.conn.execute("DELETE FROM news_sources WHERE feed_id = ? AND news_id = ? AND entry_key != ?",
                           (self.feed_id, item_id, keep_key))
+        self.cache.sources_replaced(item_id, self.feed_id)
         for key in [k for k, row in self.sources.items() if row[2] == item_id and k != keep_key]:
             del self.sources[key]
 
@@ -164,17 +141,22 @@ class _Batch:
         self.add_tags(item_id, e.companies)
         if e.canonical_url:
             self.urls[e.canonical_url] = item_id
-        if self._titles is not None:
-            self._titles.add(item_id, e.title_tokens, published, self.feed_id)
+        self.cache.item_added(item_id, e.title_tokens, published, self.feed_id)
         return item_id
+
+    def source_added(self, item_id: str) -> None:
+        self.cache.source_added(item_id, self.feed_id)
 
     def update_item(self, item_id: str, e: FeedEntry, published: int, guessed: bool) -> None:
         """The feed changed an entry it sent before: the item follows if this feed is its first source."""
-        row = self.conn.execute("SELECT rowid, feed_id FROM news WHERE id = ?", (item_id,)).fetchone()
+        row = self.conn.execute("SELECT rowid, feed_id, title_key, published FROM news WHERE id = ?",
+                                (item_id,)).fetchone()
         if row is None:
             return
-        rowid, first_feed = row
+        rowid, first_feed, old_key, old_published = row
         if first_feed == self.feed_id:
+            if (old_key, old_published) != (title_key(e.title_tokens), old_published if guessed else published):
+                self.cache.title_changed()
             self.conn.execute(
                 """UPDATE news SET url = ?, title = ?, summary = ?, content_html = ?, author = ?,
                      canonical_url = ?, title_key = ?,
@@ -188,14 +170,18 @@ class _Batch:
 
 
 def ingest(conn: sqlite3.Connection, feed_id: int, entries: list[FeedEntry], now: int,
-           retention_days: int, source: str = "") -> IngestResult:
+           retention_days: int, source: str = "", titles: TitleCache | None = None) -> IngestResult:
+    """Store `entries` of feed `feed_id`; `titles` is the writer's kept title cache (None: a fresh one)."""
+    titles = titles if titles is not None else TitleCache()
+    titles.begin(conn)
     if not source:
         row = conn.execute("SELECT coalesce(nullif(title, ''), url) FROM feeds WHERE id = ?", (feed_id,)).fetchone()
         source = row[0] if row else ""
     cutoff = now - retention_days * 86_400 if retention_days > 0 else None
     known = {k: (n, d) for k, n, d in conn.execute(
         "SELECT entry_key, news_id, digest FROM news_sources WHERE feed_id = ?", (feed_id,))}
-    batch = _Batch(conn, feed_id, entries, now, source, [e.entry_key for e in entries if e.entry_key not in known])
+    batch = _Batch(conn, feed_id, entries, now, source, [e.entry_key for e in entries if e.entry_key not in known],
+                   titles)
     new_ids: list[str] = []
     updated = merged = unchanged = too_old = 0
     done: set[str] = set()
@@ -230,8 +216,8 @@ def ingest(conn: sqlite3.Connection, feed_id: int, entries: list[FeedEntry], now
         batch.replace_sources(story, e.entry_key)
         batch.put_source(story, e, published, digest)
         batch.add_tags(story, e.companies)
-        if batch._titles is not None:
-            batch._titles.add_feed(story, feed_id)
+        batch.source_added(story)
         merged += 1
     batch.flush()
+    titles.finish(conn)
     return IngestResult(tuple(new_ids), updated, merged, unchanged, too_old)
