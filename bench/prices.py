@@ -212,6 +212,9 @@ class StallSampler:
 
 
 def bench_gui(n_symbols: int, delay: float, tmp: Path, why: bool = False) -> dict:
+    from briefing import process_tuning
+
+    process_tuning.shorten_gil_turns()  # as `briefing` runs (app.run_gui), which this builds by hand
     gc_long = []
     if why:
         import threading
