@@ -25,7 +25,8 @@ from briefing.ui.watchlist_tree import KEY_ROLE, PICTURE_SIZE, SYMBOLS_ROLE
 
 def sort_proxy(parent) -> QSortFilterProxyModel:
     """Sorts the top-level rows, and each company's listings within it, by the cells' sort keys,
-    compared in C++ (a Python `lessThan` made each quote batch re-sort at ~3 us a comparison).
+    compared in C++ (a Python `lessThan` was called for every comparison of every re-sort, and a
+    quote batch re-sorts each changed row).
     Qt puts cells without a key after the others in ascending order, as the user expects."""
     proxy = QSortFilterProxyModel(parent)
     proxy.setSortRole(SORT_ROLE)
@@ -142,7 +143,8 @@ class WatchlistPanel(Panel):
         lists, wanted, rows, market, premiums, sparks, header, folded, red_up, time_zone, words = data
         if not self._folds_restored:
             self._folds_restored = True
-            self._collapsed.update(k for k in folded if isinstance(k, str)) if isinstance(folded, list) else None
+            if isinstance(folded, list):  # anything else (a damaged setting) opens every company
+                self._collapsed.update(k for k in folded if isinstance(k, str))
         if words != self.actions.known_words:
             self.actions.set_completions(words)
         self.model.set_red_up(red_up)
