@@ -359,3 +359,29 @@ def test_an_index_loaded_in_pieces_answers_as_one_loaded_at_once(three):
 
     whole, split = store.db.read(answers)
     assert whole == split and len(set(whole)) > 1
+
+
+def test_an_ingest_reads_only_its_own_entries_source_rows(store):
+    """A feed's earlier entries are looked up by this fetch's keys, not all read at every fetch:
+    the work of an ingest (SQLite steps) does not grow with the feed's history."""
+    def steps_of_one_fetch(history: int) -> int:
+        fid = store.feeds.add(Feed(f"https://h{history}.example/rss", f"History {history}"))
+        old = [entry(older_title(i), f"https://h{history}.example/{i}", f"h{history}-{i}", published=NOW - 900 * DAY + i)
+               for i in range(history)]
+        store.news.ingest(fid, old, now=NOW - 900 * DAY + history)
+        fresh = [entry(f"Fresh item {history} {k} about robotaxis", f"https://h{history}.example/new{k}",
+                       f"new{history}-{k}") for k in range(3)]
+        counted = [0]
+
+        def run(conn):
+            conn.set_progress_handler(lambda: counted.__setitem__(0, counted[0] + 1), 100)
+            try:
+                return news_ingest.ingest(conn, fid, fresh, NOW, 0)
+            finally:
+                conn.set_progress_handler(None, 0)
+
+        assert len(store.db.write(run).new_ids) == 3
+        return counted[0]
+
+    small, large = steps_of_one_fetch(20), steps_of_one_fetch(3000)
+    assert large < 2 * small + 50, (small, large)

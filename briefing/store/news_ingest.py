@@ -169,6 +169,21 @@ class _Batch:
         self.add_tags(item_id, e.companies)
 
 
+def _known_sources(conn: sqlite3.Connection, feed_id: int, keys: list[str]) -> dict[str, tuple[str, str]]:
+    """entry key -> (news id, digest) of the given keys this feed has carried before.
+
+    Only this fetch's keys (by the primary key): all of a feed's source rows were read at every
+    fetch before, ~3,300 rows and ~10 ms a fetch with a large cache."""
+    found: dict[str, tuple[str, str]] = {}
+    for i in range(0, len(keys), 500):
+        chunk = keys[i : i + 500]
+        for key, item_id, digest in conn.execute(
+                f"""SELECT entry_key, news_id, digest FROM news_sources
+                    WHERE feed_id = ? AND entry_key IN ({','.join('?' * len(chunk))})""", [feed_id, *chunk]):
+            found[key] = (item_id, digest)
+    return found
+
+
 def ingest(conn: sqlite3.Connection, feed_id: int, entries: list[FeedEntry], now: int,
            retention_days: int, source: str = "", titles: TitleCache | None = None) -> IngestResult:
     """Store `entries` of feed `feed_id`; `titles` is the writer's kept title cache (None: a fresh one)."""
@@ -178,8 +193,7 @@ def ingest(conn: sqlite3.Connection, feed_id: int, entries: list[FeedEntry], now
         row = conn.execute("SELECT coalesce(nullif(title, ''), url) FROM feeds WHERE id = ?", (feed_id,)).fetchone()
         source = row[0] if row else ""
     cutoff = now - retention_days * 86_400 if retention_days > 0 else None
-    known = {k: (n, d) for k, n, d in conn.execute(
-        "SELECT entry_key, news_id, digest FROM news_sources WHERE feed_id = ?", (feed_id,))}
+    known = _known_sources(conn, feed_id, sorted({e.entry_key for e in entries}))
     batch = _Batch(conn, feed_id, entries, now, source, [e.entry_key for e in entries if e.entry_key not in known],
                    titles)
     new_ids: list[str] = []
