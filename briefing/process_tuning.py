@@ -27,9 +27,10 @@ def limit_malloc_arenas() -> bool:
     """At most two glibc malloc arenas, before any worker thread starts.
 
     glibc gives each thread that allocates concurrently an arena of its own (up to 8 per core),
-    and freed memory stays in the arena it came from: the soak's peak RSS varied between 247 and
-    298 MB from run to run and grew ~10 MB over 10 minutes; with two arenas it was 247 MB and grew
-    1 MB. Left alone when MALLOC_ARENA_MAX is set (the user's choice) or libc is not glibc.
+    and freed memory stays in the arena it came from. In the soak, RSS grew 9-12 MB over a run
+    without the limit and 1-8 MB with it; peaks were 263-298 MB without and 247-285 MB with (the
+    spread between runs is not only the arenas). Left alone when MALLOC_ARENA_MAX is set (the
+    user's choice) or libc is not glibc.
     Returns whether the limit was set."""
     if os.environ.get("MALLOC_ARENA_MAX") or not sys.platform.startswith("linux"):
         return False
