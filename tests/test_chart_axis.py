@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from briefing.domain.bar_time import day_ts, zone
-from briefing.ui.chart_items import date_label, date_ticks
+from briefing.ui.chart_axes import date_label, date_ticks
 
 NY = "America/New_York"
 

@@ -10,7 +10,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPicture
 
 from briefing.domain.bar_time import day_ts
-from briefing.ui.chart_items import AxisLines, EventLines, ExchangeTimeAxis, GridAxis
+from briefing.ui.chart_axes import AxisLines, ExchangeTimeAxis, GridAxis
+from briefing.ui.chart_items import EventLines
 
 NY = "America/New_York"
 

@@ -97,7 +97,8 @@ class ChartPanel(ChartToolsMixin, Panel):
             return
         import pyqtgraph as pg
 
-        from briefing.ui.chart_items import CandleItem, EventLines, ExchangeTimeAxis, GridAxis, VolumeAxis
+        from briefing.ui.chart_axes import ExchangeTimeAxis, GridAxis, VolumeAxis
+        from briefing.ui.chart_items import CandleItem, EventLines
 
         pg.setConfigOptions(antialias=True, background=None, foreground=self.palette().text().color())
         self.axis = ExchangeTimeAxis(orientation="bottom")
