@@ -12,17 +12,19 @@ import pytest
 from briefing import process_tuning
 
 COUNT_ARENAS = textwrap.dedent("""
-    import ctypes, ctypes.util, sys, tempfile, threading, time
+    import ctypes, ctypes.util, sys, tempfile, threading
     from briefing.process_tuning import limit_malloc_arenas
     print(limit_malloc_arenas())
+    allocated = threading.Barrier(9)  # the 8 threads and this one
     hold = threading.Event()
     def allocate():
         kept = [bytearray(200) for _ in range(20000)]  # noqa: F841 - allocated while the others do
+        allocated.wait()
         hold.wait()
     threads = [threading.Thread(target=allocate) for _ in range(8)]
     for t in threads:
         t.start()
-    time.sleep(0.5)
+    allocated.wait(timeout=30)  # every thread has allocated: count the arenas now
     libc = ctypes.CDLL(ctypes.util.find_library("c"))
     libc.fopen.restype, libc.fopen.argtypes = ctypes.c_void_p, (ctypes.c_char_p, ctypes.c_char_p)
     libc.malloc_info.argtypes, libc.fclose.argtypes = (ctypes.c_int, ctypes.c_void_p), (ctypes.c_void_p,)
