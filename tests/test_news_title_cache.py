@@ -18,6 +18,7 @@ from briefing.domain.news_identity import canonical_url, entry_key, news_id, tit
 from briefing.domain.news_records import FeedEntry
 from briefing.store import Store, news_ingest, news_title_cache
 from briefing.store.news_title_cache import TitleCache, merge_spans, subtract_spans
+from test_news_dedupe_window import loads  # noqa: F401 - a fixture: stored titles loaded by each load
 
 NOW = 1_790_000_000
 HOUR = 3600
@@ -31,22 +32,6 @@ def entry(title: str, link: str, guid: str = "", published: int | None = NOW - H
 
 def older_title(i: int) -> str:
     return f"Maker{i % 5} ships gadget series number {i}"
-
-
-@pytest.fixture
-def loads(monkeypatch):
-    """Stored titles loaded into the index by each load (a load happens only for spans not loaded)."""
-    sizes: list[int] = []
-    real = news_title_cache.load_titles
-
-    def counting(conn, spans, into=None):
-        before = len(into) if into is not None else 0
-        index = real(conn, spans, into)
-        sizes.append(len(index) - before)
-        return index
-
-    monkeypatch.setattr(news_title_cache, "load_titles", counting)
-    return sizes
 
 
 @pytest.fixture

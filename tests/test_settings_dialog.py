@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
@@ -162,26 +161,13 @@ def test_icon_only_buttons_have_tooltips(qtbot, window):
         assert button.toolTip(), button.objectName()
 
 
-def test_help_open_log_folder(window, tmp_path, monkeypatch):
+def test_help_open_log_folder(window, tmp_path, monkeypatch, root_logger):
     from briefing import logs
     from briefing.paths import Paths
 
     opened = []
     monkeypatch.setattr(settings_dialog.QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
-    root = logging.getLogger()
-    before = list(root.handlers)
-    earlier = [h for h in before if getattr(h, "_briefing", False)]  # left by another test's app run
-    for h in earlier:
-        root.removeHandler(h)
     assert not window.open_log_folder()  # no log yet: said so, nothing opened
-    try:
-        logs.setup_logging(Paths(tmp_path / "d", tmp_path / "c", tmp_path / "logs"))
-        assert window.open_log_folder()
-        assert [u.toLocalFile() for u in opened] == [str(tmp_path / "logs")]
-    finally:
-        for h in root.handlers[:]:
-            if h not in before:
-                root.removeHandler(h)
-                h.close()
-        for h in earlier:
-            root.addHandler(h)
+    logs.setup_logging(Paths(tmp_path / "d", tmp_path / "c", tmp_path / "logs"))
+    assert window.open_log_folder()
+    assert [u.toLocalFile() for u in opened] == [str(tmp_path / "logs")]
