@@ -116,30 +116,20 @@ class WatchlistModel(WatchlistTreeModel):
             self.time_zone = mode
             self.refresh_columns()
 
-    def set_premiums(self, premiums: dict) -> None:
-        self.set_rows(self._flat, touched=self._take(premiums=premiums))
-
-    def set_sparks(self, sparks: dict[str, tuple[float, ...]]) -> None:
-        self.set_rows(self._flat, touched=self._take(sparks=sparks))
-
-    def set_market(self, market: dict[str, tuple[str, str]]) -> None:
-        self.set_rows(self._flat, touched=self._take(market=market))
-
     def show_rows(self, rows: list[WatchlistRow], market: dict, premiums: dict, sparks: dict) -> None:
         """New rows and the columns read beside them, written in one pass: each changed row is
         signalled once (a quote batch changes the rows, their sparklines and staleness together)."""
-        self.set_rows(rows, touched=self._take(market=market, premiums=premiums, sparks=sparks))
+        self.set_rows(rows, touched=self._take(market, premiums, sparks))
 
-    def _take(self, market=None, premiums=None, sparks=None) -> set[str]:
-        """Keep the given columns' new values (all keyed by symbol); the symbols whose values changed.
+    def _take(self, market: dict, premiums: dict, sparks: dict) -> set[str]:
+        """Keep the columns' new values (all keyed by symbol); the symbols whose values changed.
         The columns read these dicts when a row is written, so they are updated in place."""
         touched: set[str] = set()
         for mine, new in ((self.market, market), (self.premiums, premiums), (self.sparks, sparks)):
-            if new is None or new == mine:
-                continue
-            touched.update(k for k in mine.keys() | new.keys() if mine.get(k) != new.get(k))
-            mine.clear()
-            mine.update(new)
+            if new != mine:
+                touched.update(k for k in mine.keys() | new.keys() if mine.get(k) != new.get(k))
+                mine.clear()
+                mine.update(new)
         return touched
 
     def _market_text(self, r: WatchlistRow) -> str:

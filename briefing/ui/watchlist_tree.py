@@ -18,7 +18,7 @@ from PySide6.QtCore import QMimeData, QModelIndex, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QStandardItem, QStandardItemModel
 
 from briefing.domain.models import WatchlistRow
-from briefing.ui.table_model import ROW_ROLE, SORT_ROLE, VALUE_ROLE, Column
+from briefing.ui.table_model import SORT_ROLE, VALUE_ROLE, Column
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 3  # the node key of a top-level row, the symbol of a listing row
 SYMBOLS_ROLE = Qt.ItemDataRole.UserRole + 4  # the symbols selecting this row draws on the chart
@@ -153,21 +153,17 @@ class WatchlistTreeModel(QStandardItemModel):
             self._signal_written(range(len(self._nodes)))
 
     @staticmethod
-    def _identify(item: QStandardItem, r: WatchlistRow, key: str, symbols: list[str]) -> None:
-        item.setData(r, ROW_ROLE)
+    def _identify(item: QStandardItem, key: str, symbols: list[str]) -> None:
         item.setData(key, KEY_ROLE)
         item.setData(symbols, SYMBOLS_ROLE)  # a company row charts its primary line: the numbers it shows
 
-    def _write(self, where: tuple[int, int | None], r: WatchlistRow, line: bool) -> bool:
-        """Bring one row's items up to date; True if any cell changed (signals are the caller's)."""
+    def _write(self, where: tuple[int, int | None], r: WatchlistRow) -> bool:
+        """Bring the items of a top-level row (`where` = (row, None)) or of a company's line
+        ((company row, line)) up to date; True if any cell changed (signals are the caller's)."""
         top, j = where
-        parent = self.invisibleRootItem() if j is None or not line else self.item(top, 0)
-        row = top if j is None or not line else j
-        cells = self._cells(r, line)
+        parent, row = (self.invisibleRootItem(), top) if j is None else (self.item(top, 0), j)
+        cells = self._cells(r, j is not None)
         old = self._shown.get(where)
-        first = parent.child(row, 0)
-        if first.data(ROW_ROLE) is not r:
-            first.setData(r, ROW_ROLE)
         if old == cells:
             return False
         for c, cell in enumerate(cells):
@@ -246,12 +242,12 @@ class WatchlistTreeModel(QStandardItemModel):
     def _append(self, i: int, node: Node) -> None:
         top_cells = self._cells(node.row, False)
         items = self._new_items(top_cells, TOP_FLAGS if node.lines else TOP_FLAGS | _F.ItemNeverHasChildren)
-        self._identify(items[0], node.row, node.key, [node.row.listing.symbol])
+        self._identify(items[0], node.key, [node.row.listing.symbol])
         self._shown[(i, None)] = top_cells
         for j, r in enumerate(node.lines):
             cells = self._cells(r, True)
             children = self._new_items(cells, LINE_FLAGS)
-            self._identify(children[0], r, r.listing.symbol, [r.listing.symbol])
+            self._identify(children[0], r.listing.symbol, [r.listing.symbol])
             self._shown[(i, j)] = cells
             items[0].appendRow(children)
         self.appendRow(items)
@@ -260,12 +256,12 @@ class WatchlistTreeModel(QStandardItemModel):
         """Write top-level row `i` and its lines from `_nodes` (signals blocked by the caller):
         whether the top row changed, and which lines did."""
         node = self._nodes[i]
-        top = self._write((i, None), node.row, False)
+        top = self._write((i, None), node.row)
         if node.lines:
             key = self.item(i, 0)
             if key.data(SYMBOLS_ROLE) != [node.row.listing.symbol]:
                 key.setData([node.row.listing.symbol], SYMBOLS_ROLE)
-        return top, [j for j, r in enumerate(node.lines) if self._write((i, j), r, True)]
+        return top, [j for j, r in enumerate(node.lines) if self._write((i, j), r)]
 
     def _signal_written(self, tops) -> None:
         """Write the given top-level rows (and their lines), then say which rows changed."""
