@@ -120,6 +120,21 @@ class Prices:
             if change.topic == topics.BARS:
                 self.cache.invalidate(change.key)
 
+    def closes_since(self, symbols: Iterable[str], start: int, interval: str = "1d") -> dict[str, list[tuple[int, float]]]:
+        """Each symbol's (ts, close) from `start` on, oldest first, the adjusted close where there
+        is one: one query for a whole watchlist's sparklines."""
+        symbols = sorted(set(symbols))
+        out: dict[str, list[tuple[int, float]]] = {}
+        for i in range(0, len(symbols), 500):
+            chunk = symbols[i : i + 500]
+            rows = self._db.read(lambda c: c.execute(
+                f"""SELECT symbol, ts, coalesce(adj_close, close) FROM bars
+                    WHERE interval = ? AND ts >= ? AND symbol IN ({','.join('?' * len(chunk))})
+                    ORDER BY symbol, ts""", [interval, start, *chunk]).fetchall())
+            for symbol, ts, close in rows:
+                out.setdefault(symbol, []).append((ts, close))
+        return out
+
     def bar_span(self, symbol: str, interval: str = "1d") -> tuple[int, int] | None:
         """First and last bar time held, or None: what an incremental fetch must not ask again."""
         row = self._db.read(

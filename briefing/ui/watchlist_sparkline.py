@@ -21,13 +21,12 @@ def month_closes(store, rows: list[WatchlistRow], now: float) -> dict[str, tuple
     is newer than the last daily bar (worker thread). Adjusted closes where Yahoo gave them, so a
     dividend or split does not draw a cliff."""
     out = {}
+    closes = store.prices.closes_since([r.listing.symbol for r in rows], int(now) - MONTH_S)
     for r in rows:
-        cols = store.prices.columns(r.listing.symbol, "1d", start=int(now) - MONTH_S)
-        ts, close, adj = cols["ts"], cols["close"], cols["adj_close"]
-        points = [a if a is not None else c for c, a in zip(close, adj)]
-        points = [p for p in points if p is not None]
+        bars = closes.get(r.listing.symbol, [])
+        points = [close for _, close in bars]
         q = r.quote
-        if q is not None and q.last is not None and (not len(ts) or q.as_of >= ts[-1] + DAY_S):
+        if q is not None and q.last is not None and (not bars or q.as_of >= bars[-1][0] + DAY_S):
             points.append(q.last)
         if len(points) >= 2:
             out[r.listing.symbol] = tuple(points)
