@@ -89,7 +89,6 @@ class WatchlistPanel(Panel):
         self.model.painters.update({self.model.column_index("52-week range"): year_range_picture,
                                     self.model.column_index(SPARK_TITLE): sparkline_picture})
         self.view.setIconSize(PICTURE_SIZE)
-        self._follow_palette()
         header.moveSection(self.model.column_index(SPARK_TITLE), self.model.column_index("% Change") + 1)
         self.view.expanded.connect(lambda i: self._on_folded(i.data(KEY_ROLE), False))
         self.view.collapsed.connect(lambda i: self._on_folded(i.data(KEY_ROLE), True))
