@@ -171,3 +171,29 @@ def test_help_open_log_folder(window, tmp_path, monkeypatch, root_logger):
     logs.setup_logging(Paths(tmp_path / "d", tmp_path / "c", tmp_path / "logs"))
     assert window.open_log_folder()
     assert [u.toLocalFile() for u in opened] == [str(tmp_path / "logs")]
+
+
+def test_quick_theme_switches_leave_the_last_choice_stored(qtbot, window, store, monkeypatch):
+    """The writes run in a pool of threads: the first choice's write is held until the second's
+    is done (at most 2 s), as a busy pool may order them; the last choice is what stays."""
+    import threading
+
+    writes, second_written = [], threading.Event()
+    real = Preferences.set
+
+    def held_set(self, key, value):
+        if key != prefs.THEME:
+            return real(self, key, value)
+        n = len(writes)
+        writes.append(value)
+        if n == 0:
+            second_written.wait(2)
+        real(self, key, value)
+        if n == 1:
+            second_written.set()
+
+    monkeypatch.setattr(Preferences, "set", held_set)
+    window.set_theme("dark")
+    window.set_theme("light")
+    assert window.runner.pool.waitForDone(10000)
+    assert Preferences.of(store).get(prefs.THEME) == "light" and window.settings.value("ui/theme") == "light"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 import time
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
@@ -46,6 +47,8 @@ class MainWindow(QMainWindow):
         self.snapshot_size = snapshot_size  # for --screenshot: a fixed size, and the layout is not saved
         self.store = store
         self.settings = settings
+        self._theme_wanted: str | None = None  # the last theme chosen, and the lock its writes take
+        self._theme_lock = threading.Lock()
         self.demo = demo
         self.offline = offline
         self.runner = runner or TaskRunner(self)
@@ -283,7 +286,17 @@ class MainWindow(QMainWindow):
         from briefing.domain.preferences import THEME, Preferences
 
         prefs = Preferences.of(self.store)
-        self.runner.run(lambda: prefs.get(THEME) != applied and prefs.set(THEME, applied), name="remember theme")
+        self._theme_wanted = applied
+
+        def remember() -> None:
+            # The pool may run two quick switches' writes in either order, or at once: each writes
+            # the latest choice, one at a time, so the last write is the last choice.
+            with self._theme_lock:
+                wanted = self._theme_wanted
+                if prefs.get(THEME) != wanted:
+                    prefs.set(THEME, wanted)
+
+        self.runner.run(remember, name="remember theme")
 
     # ----- settings, shortcuts, log folder ---------------------------------------------------------
     def show_settings_dialog(self):
