@@ -68,7 +68,7 @@ def fast_settings(rpm: int) -> dict:
 
 def run_soak(minutes: float = 10, n_symbols: int = 50, n_feeds: int = 30, news_items: int = 100_000, *,
              rpm: int = 60, data_dir: Path | None = None, seed_dir: Path | None = None,
-             tracemalloc: bool = False, log=print) -> dict:
+             tracemalloc: bool = False, entries: bool = False, log=print) -> dict:
     """Seed, serve, run the app for `minutes`, measure; returns every figure (see `table`)."""
     work = Path(tempfile.mkdtemp(prefix="briefing-soak-"))
     data_dir = Path(data_dir) if data_dir else work / "profile"
@@ -102,7 +102,7 @@ def run_soak(minutes: float = 10, n_symbols: int = 50, n_feeds: int = 30, news_i
         probe_out, samples_out = work / "stall.json", work / "samples.json"
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", BRIEFING_YAHOO_REPLAY=yahoo.url,
                    SOAK_PROBE_OUT=str(probe_out), SOAK_SAMPLES_OUT=str(samples_out), SOAK_SECONDS=str(minutes * 60),
-                   SOAK_TRACEMALLOC="1" if tracemalloc else "0")
+                   SOAK_TRACEMALLOC="1" if tracemalloc else "0", SOAK_ENTRIES="1" if entries else "0")
         env.pop("BRIEFING_DATA_DIR", None)
         # The feeds are fetched from 127.0.0.1 with the environment's proxies (Yahoo's replay ignores
         # them: LoopbackAdapter): a proxy would carry those fetches away from the loopback server.
@@ -163,7 +163,7 @@ def run_soak(minutes: float = 10, n_symbols: int = 50, n_feeds: int = 30, news_i
     k = min(60, len(steady_rss) // 2)
     growth = (sum(steady_rss[-k:]) / k - sum(steady_rss[:k]) / k) / MB if k else None
     return {
-        "minutes": minutes, "symbols": n_symbols, "feeds": n_feeds, "news_items": news_items, "rpm": rpm,
+        "minutes": minutes, "launched_unix": started, "symbols": n_symbols, "feeds": n_feeds, "news_items": news_items, "rpm": rpm,
         "markets": states, "exit_code": code, "ran_s": ended - started, "work_dir": str(work),
         "data_dir": str(data_dir), "seed_s": seed_s, "bars_seeded": bars_seeded,
         "peak_rss_mb": hwm / MB, "rss_end_mb": (rss[-1][1] / MB) if rss else None,
@@ -177,6 +177,8 @@ def run_soak(minutes: float = 10, n_symbols: int = 50, n_feeds: int = 30, news_i
         "feed_fetches": len(feeds.times("feed")), "news_start": news_start, "news_end": news_end,
         "cache_start_mb": cache_start / MB, "cache_end_mb": cache_end / MB, "cache_peak_mb": cache_peak / MB,
         "stderr_tail": stderr_tail, "heap_growth": sampled.get("heap_growth", []),
+        "gui_entries": sampled.get("entries", []), "collections": sampled.get("collections", []),
+        "long_entries": sampled.get("long_entries", []),
         "cache_handles": [(round(t), n) for t, n in handles[::3]],
         "cache_handles_max": max((n for _, n in handles), default=0),
         "cache_handles_last": handles[-1][1] if handles else 0,
@@ -301,6 +303,11 @@ def table(r: dict) -> str:
     return "\n".join(out)
 
 
+def _during(events: list[dict], at_unix: float, ms: float) -> list[dict]:
+    """The logged events (each with its end and duration) that overlap a stall beginning at `at_unix`."""
+    return [e for e in events if at_unix <= e["end_unix"] and e["end_unix"] - e["ms"] / 1000 <= at_unix + ms / 1000 + 0.02]
+
+
 def notes(r: dict) -> str:
     lines = [
         f"run: {r['minutes']:g} min of event loop, {r['ran_s']:.0f} s from launch to exit (exit code {r['exit_code']}); "
@@ -326,8 +333,17 @@ def notes(r: dict) -> str:
         s = w.get("sample") or {}
         where = " <- ".join((s.get("gui") or [])[:4]) or "(no sample: C++ work, or the GIL held elsewhere)"
         others = "; ".join(f"{k}: {v[0]}" for k, v in (s.get("others") or {}).items() if v)
+        at = r["launched_unix"] + w["at_s"]
+        gcs = _during(r["collections"], at, w["ms"])
         lines.append(f"stall {w['ms']:.0f} ms at {w['at_s']:.1f} s ({w['phase']}): GUI in {where}"
-                     + (f" | busy: {others}" if others else ""))
+                     + (f" | busy: {others}" if others else "")
+                     + "".join(f" | gc gen{c['gen']} {c['ms']:.0f} ms in {c['thread']}" for c in gcs)
+                     + "".join(f" | GUI entry {e['ms']:.0f} ms {e['where']}" for e in _during(r["long_entries"], at, w["ms"])))
+    if r["collections"]:
+        long = [c for c in r["collections"] if c["ms"] >= 20]
+        lines.append(f"garbage collections >= 5 ms: {len(r['collections'])}, >= 20 ms: {len(long)}, longest "
+                     + ", ".join(f"{c['ms']:.0f} ms (gen{c['gen']}, {c['thread']})"
+                                 for c in sorted(r["collections"], key=lambda c: -c["ms"])[:5]))
     return "\n".join(lines)
 
 
@@ -343,14 +359,20 @@ def main() -> int:
                     "with the same symbols, feeds, news items and day (seeding 100,000 items takes minutes)")
     ap.add_argument("--tracemalloc", action="store_true", help="trace Python allocations in the app (slower) and "
                     "print where the heap grew after the first steady minute")
+    ap.add_argument("--entries", action="store_true", help="count the GUI thread's calls from Qt into Python, by "
+                    "function (each takes the GIL; slower) and print the most frequent")
     ap.add_argument("--json", action="store_true", help="also print every figure as JSON")
     args = ap.parse_args()
     r = run_soak(args.minutes, args.symbols, args.feeds, args.news_items, rpm=args.rpm, data_dir=args.data_dir,
-                 seed_dir=args.seed_dir, tracemalloc=args.tracemalloc, log=lambda m: print(m, flush=True))
+                 seed_dir=args.seed_dir, tracemalloc=args.tracemalloc, entries=args.entries, log=lambda m: print(m, flush=True))
     print()
     print(table(r))
     print()
     print(notes(r))
+    if r["gui_entries"]:
+        print("\nGUI thread: calls from Qt into Python (whole run), most frequent first")
+        for e in r["gui_entries"][:30]:
+            print(f"  {e['calls']:>8}  {e['wall_ms']:>9.0f} ms  longest {e['longest_ms']:>6.0f} ms  {e['where']}")
     if args.json:
         print(json.dumps({k: v for k, v in r.items() if k != "stderr_tail"}))
     if r["exit_code"] != 0:

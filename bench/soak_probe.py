@@ -15,7 +15,13 @@ Nothing of the app is replaced; this process adds, from outside:
   the window is closed);
 - `kill -USR1 PID` prints every thread's stack on stderr (faulthandler), for a hung app;
 - with SOAK_TRACEMALLOC=1, Python allocations traced; where the heap grew from 90 s after the loop
-  started to the quit.
+  started to the quit;
+- every garbage collection of 5 ms or more, in any thread, with its generation: a collection holds
+  the GIL throughout, so one in a worker stalls the GUI as long as one on the GUI thread;
+- with SOAK_ENTRIES=1, every call from Qt into Python on the GUI thread counted, by function, with its
+  wall time (a profile hook on that thread only; it slows the GUI's Python). Each entry takes the GIL,
+  and while a worker runs Python each one can wait a whole switch interval for it: the count is what a
+  paint or a signal costs the GUI when workers are busy.
 The samples (and the loop's start time) are written to SOAK_SAMPLES_OUT when the app returns.
 """
 
@@ -34,6 +40,8 @@ from pathlib import Path
 SAMPLE_AFTER_MS = 40.0
 QUIT_SIGNAL = signal.SIGUSR2
 KEEP_SAMPLES = 200
+GC_LOG_MS = 5.0
+LONG_ENTRY_MS = 20.0
 
 
 def _where(frame, depth: int) -> list[str]:
@@ -142,6 +150,62 @@ class Sampler:
                 f"{d.traceback[0].filename.split('site-packages/')[-1]}:{d.traceback[0].lineno}" for d in diff[:15]]
 
 
+class CollectionLog:
+    """gc.callbacks hook: the collections that took GC_LOG_MS or more (when, how long, which thread)."""
+
+    def __init__(self) -> None:
+        self.long: list[dict] = []
+        self._started: dict[int, float] = {}
+
+    def __call__(self, phase: str, info: dict) -> None:
+        me = threading.get_ident()
+        if phase == "start":
+            self._started[me] = time.perf_counter()
+            return
+        began = self._started.pop(me, None)
+        if began is None:
+            return
+        ms = (time.perf_counter() - began) * 1000
+        if ms >= GC_LOG_MS and len(self.long) < 5000:
+            self.long.append({"end_unix": round(time.time(), 3), "ms": round(ms, 1), "gen": info["generation"],
+                              "collected": info["collected"], "thread": threading.current_thread().name})
+
+
+class EntryCounter:
+    """sys.setprofile hook for the main thread: counts calls made straight from the event loop
+    (their caller is run_gui's `app.exec()`), per function, and their wall time."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.wall: dict[str, float] = {}
+        self.longest: dict[str, float] = {}
+        self.long: list[dict] = []  # the entries of LONG_ENTRY_MS or more
+        self._top = None
+        self._t0 = 0.0
+
+    def __call__(self, frame, event, arg) -> None:
+        if event == "call" and self._top is None:
+            back = frame.f_back
+            if back is not None and back.f_code.co_name == "run_gui":
+                code = frame.f_code
+                self._top = frame
+                self._key = f"{_where(frame, 1)[0].rsplit(':', 1)[0]}:{code.co_firstlineno} {code.co_qualname}"
+                self._t0 = time.perf_counter()
+        elif event == "return" and frame is self._top:
+            self._top = None
+            took = time.perf_counter() - self._t0
+            self.counts[self._key] = self.counts.get(self._key, 0) + 1
+            self.wall[self._key] = self.wall.get(self._key, 0.0) + took
+            self.longest[self._key] = max(self.longest.get(self._key, 0.0), took)
+            if took * 1000 >= LONG_ENTRY_MS and len(self.long) < 5000:
+                self.long.append({"end_unix": round(time.time(), 3), "ms": round(took * 1000, 1), "where": self._key})
+
+    def table(self) -> list[dict]:
+        return sorted(({"where": k, "calls": n, "wall_ms": round(self.wall[k] * 1000, 1),
+                        "longest_ms": round(self.longest[k] * 1000, 1)}
+                       for k, n in self.counts.items()), key=lambda e: -e["calls"])
+
+
 def _outer_call(frame):
     """The frame called from run_gui (the event loop's current callback), or the innermost one."""
     while frame is not None and frame.f_back is not None and frame.f_back.f_code.co_name != "run_gui":
@@ -170,15 +234,26 @@ def main(argv: list[str]) -> int:
         tracemalloc.start(1)
     signal.signal(QUIT_SIGNAL, _quit)
     sampler = Sampler(seconds, trace).start()
+    import gc
+
+    collections = CollectionLog()
+    gc.callbacks.append(collections)
+    entries = EntryCounter() if os.environ.get("SOAK_ENTRIES") == "1" else None
+    if entries is not None:
+        sys.setprofile(entries)  # this (the GUI) thread only
     from briefing.cli import main as cli_main
 
     try:
         code = cli_main(argv)
     finally:
+        sys.setprofile(None)
         sampler.stop()
         if samples_out is not None:
             samples_out.write_text(json.dumps({"loop_started_unix": sampler.loop_started, "samples": sampler.samples,
-                                               "heap_growth": sampler.heap_growth() if trace else []}))
+                                               "heap_growth": sampler.heap_growth() if trace else [],
+                                               "entries": entries.table() if entries else [],
+                                               "long_entries": entries.long if entries else [],
+                                               "collections": collections.long}))
     return code
 
 
