@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import threading
 import time
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
 
@@ -30,6 +31,16 @@ def _placeholder(parent: QWidget) -> QLabel:
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setEnabled(False)
     return label
+
+
+DEFERRED_MODULES = ("briefing.ui.chart_panel", "briefing.ui.news_panel", "briefing.ui.news_service",
+                    "briefing.ui.timeline_panel", "pyqtgraph", "briefing.ui.chart_axes", "briefing.ui.chart_items")
+
+
+def import_deferred_modules() -> None:
+    """Worker thread: load what `build_panels` and the chart's plot import; creates no Qt object."""
+    for name in DEFERRED_MODULES:
+        importlib.import_module(name)
 
 
 class MainWindow(QMainWindow):
@@ -227,7 +238,18 @@ class MainWindow(QMainWindow):
             panel.reload()
 
     def _after_rows_painted(self) -> None:
+        # Their modules (~0.8 s, pyqtgraph half of it) are imported on a worker: importing them here
+        # froze the shown window that long. Building the panels afterwards takes ~50 ms.
+        self.runner.run(import_deferred_modules, lambda _: self._build_deferred(),
+                        lambda _exc: self._build_deferred(), name="import the deferred panels")
+
+    def _build_deferred(self) -> None:
+        """On the GUI thread (an import that failed on the worker fails again here, loudly); the
+        panels, then the plot in the next turn of the event loop: two short steps, not one long."""
         self.build_panels()
+        QTimer.singleShot(0, self, self._build_plot)
+
+    def _build_plot(self) -> None:
         self.chart.build_plot()
         # pyqtgraph, numpy and the panels' modules are loaded for good: keep their objects out of
         # later full collections, each of which would otherwise stop the GUI thread ~40 ms.
