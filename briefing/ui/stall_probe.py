@@ -16,6 +16,7 @@ import logging
 import os
 import time
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
@@ -47,6 +48,7 @@ class StallProbe(QObject):
         self.recent: deque[list] = deque(maxlen=10)  # [second since start, worst ms in it]
         self.final = False
         self._failed = False
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stall-log")
         self._beat = QTimer(self)
         self._beat.setTimerType(Qt.TimerType.PreciseTimer)
         self._beat.setInterval(beat_ms)
@@ -105,10 +107,20 @@ class StallProbe(QObject):
                 "per_second_max_ms": [[sec, round(ms, 1)] for sec, ms in self.recent]}
 
     def write(self) -> None:
+        """The summary is taken here; the file is written by a thread (a slow disk would otherwise
+        stall the thread this measures), except at quit, after the thread's last write."""
+        text = json.dumps(self.summary())
+        if not self.final:
+            self._writer.submit(self._replace, text)
+            return
+        self._writer.shutdown(wait=True)
+        self._replace(text)
+
+    def _replace(self, text: str) -> None:
         """Replace the file in one step: a reader never sees half a JSON."""
         tmp = self.path.with_name(self.path.name + ".tmp")
         try:
-            tmp.write_text(json.dumps(self.summary()))
+            tmp.write_text(text)
             os.replace(tmp, self.path)
         except OSError as exc:
             if not self._failed:  # once: a bad path must not flood the log every second
