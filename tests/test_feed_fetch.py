@@ -429,3 +429,36 @@ def test_fetches_on_short_lived_threads_leave_no_session_behind(server, store):
         t.join(30)
     assert len(bodies) == 12 and all(b"<rss" in b for b in bodies)
     assert client._sessions == []
+
+
+def test_feeds_are_fetched_together_but_parsed_one_at_a_time(server, store, monkeypatch):
+    """Parsing holds the GIL: four threads parsing at once only take turns, and stall the GUI."""
+    import threading
+    import time
+
+    from briefing.sources import feeds as feeds_module
+
+    real_parse = feeds_module.parse_feed
+    lock = threading.Lock()
+    state = {"now": 0, "most": 0, "calls": 0}
+
+    def parse(*args, **kw):
+        with lock:
+            state["now"] += 1
+            state["calls"] += 1
+            state["most"] = max(state["most"], state["now"])
+        try:
+            time.sleep(0.03)  # long enough for the other threads' fetches to arrive meanwhile
+            return real_parse(*args, **kw)
+        finally:
+            with lock:
+                state["now"] -= 1
+
+    monkeypatch.setattr(feeds_module, "parse_feed", parse)
+    feeds = []
+    for i in range(8):
+        server.expect_request(f"/f{i}").respond_with_data(rss(ITEMS), content_type="application/rss+xml")
+        feeds.append(add(store, server, f"/f{i}"))
+    report = run(store, feeds, max_workers=4)
+    assert [o.outcome for o in report.outcomes] == ["parsed"] * 8
+    assert state["calls"] == 8 and state["most"] == 1

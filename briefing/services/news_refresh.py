@@ -1,8 +1,9 @@
 """Refreshing the news: which feeds are due, fetching them politely, storing what is new.
 
 Qt-free, so the CLI (`briefing refresh --news`) and the app's scheduler job run the same code.
-Feeds are fetched by a few threads at once, but never two requests to one host closer together
-than the politeness delay; one feed's failure is recorded on that feed and nothing else.
+Feeds are fetched by a few threads at once (and parsed one at a time), but never two requests to
+one host closer together than the politeness delay; one feed's failure is recorded on that feed
+and nothing else.
 """
 
 from __future__ import annotations
@@ -168,12 +169,13 @@ class NewsRefresher:
         pacer = HostPacer(delay)
         tagger = self._tagger or default_tagger()
         client = self._http()
+        parse_gate = threading.Lock()  # fetched together, parsed one at a time (see fetch_feed)
 
         def one(feed: Feed) -> tuple[FeedOutcome, tuple[str, ...]]:
             if self.cancelled.is_set():
                 return FeedOutcome(feed.id, feed.title, feed.url, "error", error="cancelled"), ()
             pacer.wait((urlsplit(feed.url).hostname or "").lower())
-            fetched = fetch_feed(client, feed, tagger)
+            fetched = fetch_feed(client, feed, tagger, parse_gate=parse_gate)
             return self._store(feed, fetched, retention)
 
         outcomes: list[FeedOutcome] = []

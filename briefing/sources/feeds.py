@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import io
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
@@ -70,9 +71,13 @@ def conditional_headers(feed: Feed) -> dict[str, str]:
     return headers
 
 
-def fetch_feed(client: HttpClient, feed: Feed, tagger: CompanyTagger | None = None) -> FeedFetch:
+def fetch_feed(client: HttpClient, feed: Feed, tagger: CompanyTagger | None = None, *,
+               parse_gate: AbstractContextManager = nullcontext()) -> FeedFetch:
     """Conditional GET of `feed`, then parse unless the server (304) or the bytes say nothing changed.
 
+    The parse runs inside `parse_gate`: fetchers on several threads pass one lock, so they wait for
+    the network together but parse one at a time (parsing is Python that holds the GIL; several
+    threads parsing at once only take turns, and slow the app's GUI thread as much again).
     Never raises for anything the network or the feed does: that is an `error` outcome.
     """
     try:
@@ -88,7 +93,8 @@ def fetch_feed(client: HttpClient, feed: Feed, tagger: CompanyTagger | None = No
     if feed.content_hash and digest == feed.content_hash:  # a server that ignores conditional GET
         return FeedFetch(feed.id, feed.url, "unchanged", content_hash=digest, **common)
     try:
-        parsed = parse_feed(resp.body, resp.headers, resp.url, tagger)
+        with parse_gate:
+            parsed = parse_feed(resp.body, resp.headers, resp.url, tagger)
     except FetchError as exc:
         return FeedFetch(feed.id, feed.url, "error", error=exc.message, error_kind=exc.kind, **common)
     except Exception as exc:  # noqa: BLE001 - a parser crash is this feed's problem, not the refresh's
