@@ -183,6 +183,36 @@ def test_bars_range_filter_is_half_open_and_span(store):
     assert store.prices.bar_span("NOPE") is None
 
 
+def test_bar_span_does_not_read_the_whole_series(store, monkeypatch):
+    """The timeline asks every listing's span at each read: two steps down the index, not a scan
+    of ten years of bars (SQLite steps for 3,000 bars stay within 2x of those for 30)."""
+    t0 = 1_600_000_000
+    store.prices.upsert_bars("SMALL", "1d", [bar(t0 + i * DAY, 1) for i in range(30)], "yahoo")
+    store.prices.upsert_bars("LARGE", "1d", [bar(t0 + i * DAY, 1) for i in range(3000)], "yahoo")
+    counted = [0]
+    read = store.db.read
+
+    def counting(fn):
+        def run(conn):
+            conn.set_progress_handler(lambda: counted.__setitem__(0, counted[0] + 1), 10)
+            try:
+                return fn(conn)
+            finally:
+                conn.set_progress_handler(None, 0)
+        return read(run)
+
+    monkeypatch.setattr(store.db, "read", counting)
+
+    def steps(symbol):
+        counted[0] = 0
+        span = store.prices.bar_span(symbol, "1d")
+        return span, counted[0]
+
+    (small_span, small), (large_span, large) = steps("SMALL"), steps("LARGE")
+    assert small_span == (t0, t0 + 29 * DAY) and large_span == (t0, t0 + 2999 * DAY)
+    assert large <= 2 * small + 2, (small, large)
+
+
 def test_bars_are_unique_per_symbol_interval_ts(store):
     store.prices.upsert_bars("BIDU", "1d", [bar(100, 1)], "yahoo")
     with pytest.raises(sqlite3.IntegrityError):

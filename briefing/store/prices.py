@@ -137,9 +137,12 @@ class Prices:
 
     def bar_span(self, symbol: str, interval: str = "1d") -> tuple[int, int] | None:
         """First and last bar time held, or None: what an incremental fetch must not ask again."""
+        # Two subqueries: each is one step down the primary key; min() and max() together in one
+        # SELECT made SQLite read every bar of the series (0.3 ms for 10 years, ~60 listings a read).
         row = self._db.read(
             lambda c: c.execute(
-                "SELECT min(ts), max(ts) FROM bars WHERE symbol = ? AND interval = ?", (symbol, interval)
+                "SELECT (SELECT min(ts) FROM bars WHERE symbol = ?1 AND interval = ?2),"
+                " (SELECT max(ts) FROM bars WHERE symbol = ?1 AND interval = ?2)", (symbol, interval)
             ).fetchone()
         )
         return None if row[0] is None else (row[0], row[1])
