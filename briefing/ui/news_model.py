@@ -10,11 +10,10 @@ from __future__ import annotations
 import html
 import time
 
-from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from briefing.domain.models import NewsItem
-from briefing.ui.table_model import Column, Index, RowTableModel
+from briefing.ui.table_model import Column, RowTableModel
 
 FLAG, WHEN, TITLE, COMPANIES, SOURCE = range(5)
 
@@ -33,16 +32,26 @@ def _source(n: NewsItem) -> str:
     return f"{n.source} +{n.source_count - 1}" if n.source_count > 1 else n.source
 
 
+def as_text(tip):
+    """Qt shows a tooltip that looks like HTML as rich text: feed text is always shown as text."""
+    def escaped(n: NewsItem) -> str:
+        value = tip(n)
+        return "<p style='white-space:pre-wrap'>" + html.escape(value) + "</p>" if value else value
+    return escaped
+
+
 def news_columns(company_names: dict[str, str]) -> list[Column[NewsItem]]:
     return [
-        Column("", _flag, tooltip=lambda n: ", ".join(
-            w for w, on in (("starred", n.starred), ("unread", not n.is_read)) if on) or "read"),
+        Column("", _flag, tooltip=as_text(lambda n: ", ".join(
+            w for w, on in (("starred", n.starred), ("unread", not n.is_read)) if on) or "read")),
         Column("Published", _when, sort_key=lambda n: n.published or 0,
-               tooltip=lambda n: time.strftime("%Y-%m-%d %H:%M %Z", time.localtime(n.published))
-               if n.published else "no date"),
-        Column("Title", lambda n: n.title, tooltip=lambda n: n.title + (f"\n\n{n.summary[:300]}" if n.summary else "")),
+               tooltip=as_text(lambda n: time.strftime("%Y-%m-%d %H:%M %Z", time.localtime(n.published))
+                               if n.published else "no date")),
+        Column("Title", lambda n: n.title,
+               tooltip=as_text(lambda n: n.title + (f"\n\n{n.summary[:300]}" if n.summary else ""))),
         Column("Companies", lambda n: ", ".join(company_names.get(c, c) for c in n.companies)),
-        Column("Source", _source, tooltip=lambda n: f"{n.source_count} sources" if n.source_count > 1 else n.source),
+        Column("Source", _source,
+               tooltip=as_text(lambda n: f"{n.source_count} sources" if n.source_count > 1 else n.source)),
     ]
 
 
@@ -50,20 +59,13 @@ class NewsModel(RowTableModel[NewsItem]):
     """Newest first; unread rows bold; incremental updates (see module docstring)."""
 
     def __init__(self, parent=None) -> None:
-        self.company_names: dict[str, str] = {}
-        super().__init__(news_columns(self.company_names), key=lambda n: n.id, parent=parent)
+        self.company_names: dict[str, str] = {}  # filled by the panel; a change rewrites the rows at the next set_rows
+        self._names_written: dict[str, str] = {}
         self._bold = QFont()
         self._bold.setBold(True)
+        super().__init__(news_columns(self.company_names), key=lambda n: n.id,
+                         font=lambda n: self._bold if not n.is_read else None, parent=parent)
         self.resets = 0  # for tests and diagnostics: how often the list could not be updated in place
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.FontRole and index.isValid() and 0 <= index.row() < len(self._rows):
-            return self._bold if not self._rows[index.row()].is_read else None
-        value = super().data(index, role)
-        if role == Qt.ItemDataRole.ToolTipRole and value:
-            # Qt shows a tooltip that looks like HTML as rich text: feed text is always shown as text
-            return "<p style='white-space:pre-wrap'>" + html.escape(value) + "</p>"
-        return value
 
     def row_of(self, news_id: str) -> int:
         return next((i for i, r in enumerate(self._rows) if r.id == news_id), -1)
@@ -74,11 +76,11 @@ class NewsModel(RowTableModel[NewsItem]):
         old_keys = [self._key(r) for r in self._rows]
         new_set, old_set = set(new_keys), set(old_keys)
         in_order = [k for k in old_keys if k in new_set] == [k for k in new_keys if k in old_set]
+        names_changed = self.company_names != self._names_written
+        self._names_written = dict(self.company_names)
         if not in_order or len(new_set) != len(new_keys):
             self.resets += 1
-            self.beginResetModel()
-            self._rows = rows
-            self.endResetModel()
+            self._reset(rows)
             self.loaded = True
             return
         i = len(self._rows) - 1  # removals, bottom up, in contiguous blocks
@@ -89,9 +91,7 @@ class NewsModel(RowTableModel[NewsItem]):
             j = i
             while j > 0 and old_keys[j - 1] not in new_set:
                 j -= 1
-            self.beginRemoveRows(QModelIndex(), j, i)
-            del self._rows[j : i + 1]
-            self.endRemoveRows()
+            self._remove(j, i - j + 1)
             i = j - 1
         i = 0  # insertions, top down, in contiguous blocks
         while i < len(new_keys):
@@ -101,13 +101,7 @@ class NewsModel(RowTableModel[NewsItem]):
             j = i
             while j < len(new_keys) and new_keys[j] not in old_set:
                 j += 1
-            self.beginInsertRows(QModelIndex(), i, j - 1)
-            self._rows[i:i] = rows[i:j]
-            self.endInsertRows()
+            self._insert(i, rows[i:j])
             i = j
-        last = len(self._columns) - 1
-        for i, row in enumerate(rows):  # same rows, new values (read, starred, title)
-            if self._rows[i] != row:
-                self._rows[i] = row
-                self.dataChanged.emit(self.index(i, 0), self.index(i, last))
+        self._update(rows, every=names_changed)  # same rows, new values (read, starred, title, company names)
         self.loaded = True

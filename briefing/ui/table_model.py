@@ -1,7 +1,10 @@
 """A read-only table model over a list of plain rows, updated in place.
 
-Panels describe their columns once; `set_rows` keeps selection and scroll position when the same
-rows come back with new values (only changed cells are signalled) and inserts/removes otherwise.
+Panels describe their columns once. The cells live in Qt items (`QStandardItemModel`), written
+when a row arrives or changes: a view paints them without calling back into Python, so a paint
+never waits for the GIL while workers parse feeds or crunch prices. `set_rows` keeps selection
+and scroll position when the same rows come back with new values (only the rows whose cells
+changed are written and signalled, one `dataChanged` per row) and inserts/removes otherwise.
 """
 
 from __future__ import annotations
@@ -10,10 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 
 R = TypeVar("R")
-Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True)
@@ -29,50 +32,123 @@ class Column(Generic[R]):
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 5
 
+# What each cell holds besides its alignment, in `Cell` order (as ints: they key the items' role maps).
+CELL_ROLES = tuple(int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                                    Qt.ItemDataRole.ForegroundRole, SORT_ROLE, VALUE_ROLE, Qt.ItemDataRole.FontRole))
+ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+Cell = tuple  # (text, tooltip, foreground, sort key, value, font)
+CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
-class RowTableModel(QAbstractTableModel, Generic[R]):
-    def __init__(self, columns: Sequence[Column[R]], key: Callable[[R], Any], parent=None) -> None:
-        super().__init__(parent)
+
+class RowTableModel(QStandardItemModel, Generic[R]):
+    """Rows of one kind shown as described by `columns`; `key` tells a row's identity across reloads,
+    `font` (optional) a whole row's font."""
+
+    def __init__(self, columns: Sequence[Column[R]], key: Callable[[R], Any],
+                 font: Callable[[R], QFont | None] | None = None, parent=None) -> None:
+        super().__init__(0, len(columns), parent)
         self._columns = list(columns)
         self._key = key
+        self._font = font
         self._rows: list[R] = []
+        self._shown: list[tuple[Cell, ...]] = []  # what each row's items hold
+        for c, col in enumerate(self._columns):
+            self.setHeaderData(c, Qt.Orientation.Horizontal, col.title)
+            self.setHeaderData(c, Qt.Orientation.Horizontal, int(col.align), Qt.ItemDataRole.TextAlignmentRole)
+        self.setSortRole(SORT_ROLE)
+        blank = QStandardItem()
+        blank.setFlags(CELL_FLAGS)
+        blank.setData(LEFT, ALIGNMENT)
+        self.setItemPrototype(blank)  # what a new row's cells are made from, in C++
+        self._aligns = [None if int(col.align) == LEFT else int(col.align) for col in self._columns]
         self.loaded = False
 
-    # ----- Qt model API ------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+    # ----- cells ---------------------------------------------------------------------------------
+    def _cells(self, row: R) -> tuple[Cell, ...]:
+        font = self._font(row) if self._font is not None else None
+        out = []
+        for col in self._columns:
+            text = col.text(row)
+            out.append((text,
+                        col.tooltip(row) if col.tooltip is not None else None,
+                        col.foreground(row) if col.foreground is not None else None,
+                        col.sort_key(row) if col.sort_key is not None else text,
+                        col.value(row) if col.value is not None else None,
+                        font))
+        return tuple(out)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._columns)
+    def _roles(self, c: int, cell: Cell, clear: bool = False) -> dict[int, Any]:
+        """What column `c`'s item holds for `cell`, written in one call; `clear`: with None for the
+        roles the cell no longer has (None removes a role, a missing key leaves it)."""
+        roles = {role: value for role, value in zip(CELL_ROLES, cell) if clear or value is not None}
+        if self._aligns[c] is not None:  # else the blank item's
+            roles[ALIGNMENT] = self._aligns[c]
+        return roles
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return self._columns[section].title
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return int(self._columns[section].align)
-        return None
+    def _write(self, i: int, cells: tuple[Cell, ...]) -> bool:
+        """Bring row `i`'s items up to `cells`, cell by cell; True if any changed (signals are the caller's)."""
+        if self._shown[i] == cells:
+            return False
+        for c, (cell, before) in enumerate(zip(cells, self._shown[i])):
+            if cell != before:
+                self.setItemData(self.index(i, c), self._roles(c, cell, clear=True))
+        self._shown[i] = cells
+        return True
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        row, col = self._rows[index.row()], self._columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return col.text(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(col.align)
-        if role == Qt.ItemDataRole.ToolTipRole and col.tooltip is not None:
-            return col.tooltip(row)
-        if role == Qt.ItemDataRole.ForegroundRole and col.foreground is not None:
-            return col.foreground(row)
-        if role == SORT_ROLE:
-            return col.sort_key(row) if col.sort_key is not None else col.text(row)
-        if role == ROW_ROLE:
-            return row
-        return None
+    # ----- row changes -----------------------------------------------------------------------------
+    def _update(self, rows: Sequence[R], every: bool = False) -> None:
+        """The first len(rows) rows get these values (same keys); signal the rows whose cells changed."""
+        changed = []
+        blocked = self.blockSignals(True)  # one dataChanged per row below, not one per role and cell
+        try:
+            for i, row in enumerate(rows):
+                old = self._rows[i]
+                if every or (old is not row and old != row):
+                    self._rows[i] = row
+                    if self._write(i, self._cells(row)):
+                        changed.append(i)
+        finally:
+            self.blockSignals(blocked)
+        last = len(self._columns) - 1
+        for i in changed:
+            self.dataChanged.emit(self.index(i, 0), self.index(i, last))
+
+    def _insert(self, first: int, rows: Sequence[R]) -> None:
+        """Insert rows at `first`: one rowsInserted for the block, then one dataChanged once they are written."""
+        if not rows:
+            return
+        cells = [self._cells(r) for r in rows]
+        self._rows[first:first] = rows
+        self._shown[first:first] = cells
+        self.insertRows(first, len(rows))  # blank rows: their items are made (in C++) as they are written
+        blocked = self.blockSignals(True)
+        try:
+            for k, row in enumerate(cells):
+                for c, cell in enumerate(row):
+                    self.setItemData(self.index(first + k, c), self._roles(c, cell))
+        finally:
+            self.blockSignals(blocked)
+        self.dataChanged.emit(self.index(first, 0), self.index(first + len(rows) - 1, len(self._columns) - 1))
+
+    def _remove(self, first: int, count: int) -> None:
+        # rows go after the signal that moves the selection: it reads them by their old numbers
+        self.removeRows(first, count)
+        del self._rows[first: first + count]
+        del self._shown[first: first + count]
+
+    def _reset(self, rows: Sequence[R]) -> None:
+        self.beginResetModel()
+        blocked = self.blockSignals(True)  # the items' own signals: the reset says it all
+        try:
+            self.removeRows(0, self.rowCount())
+            self._rows, self._shown = [], []
+            self._insert(0, list(rows))
+        finally:
+            self.blockSignals(blocked)
+        self.endResetModel()
 
     # ----- rows ----------------------------------------------------------------------------------
     def row(self, i: int) -> R:
@@ -86,21 +162,14 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         old_keys = [self._key(r) for r in self._rows]
         new_keys = [self._key(r) for r in rows]
         if old_keys == new_keys:
-            for i, (a, b) in enumerate(zip(self._rows, rows)):
-                if a != b:
-                    self._rows[i] = b
-                    self.dataChanged.emit(self.index(i, 0), self.index(i, len(self._columns) - 1))
+            self._update(rows)
         elif len(new_keys) > len(old_keys) and new_keys[: len(old_keys)] == old_keys:
-            self.beginInsertRows(QModelIndex(), len(old_keys), len(new_keys) - 1)
-            self._rows = rows
-            self.endInsertRows()
+            self._update(rows[: len(old_keys)])
+            self._insert(len(old_keys), rows[len(old_keys):])
         else:
-            self.beginResetModel()
-            self._rows = rows
-            self.endResetModel()
+            self._reset(rows)
         self.loaded = True
 
     def refresh_columns(self) -> None:
         """Re-read every cell (a setting such as the up/down colours changed)."""
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self._columns) - 1))
+        self._update(self._rows, every=True)
