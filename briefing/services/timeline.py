@@ -6,13 +6,13 @@ No Qt here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from briefing.domain import event_study as es
 from briefing.domain.models import Company, Listing, RegulationEvent
-from briefing.domain.timeline import NewsCandidate, candidates
+from briefing.domain.timeline import NewsCandidate, TimelineEntry, candidates, entries
 from briefing.store import Store
 from briefing.store.bootstrap import EVENTS_FILE_PROBLEMS
 from briefing.store.news import NewsFilter
@@ -108,6 +108,9 @@ class TimelineData:
     file_problems: tuple[str, ...]
     default_event: str | None  # the most recent event with prices around it: selected at first
     today: date
+    # The events and news as rows, newest first: sorted here, off the GUI thread. Made of the fields
+    # above, so equality need not look at it.
+    entries: tuple[TimelineEntry, ...] = field(compare=False)
 
 
 def read_timeline(store: Store, today: date | None = None) -> TimelineData:
@@ -121,6 +124,8 @@ def read_timeline(store: Store, today: date | None = None) -> TimelineData:
     today = today or datetime.now(timezone.utc).date()
     default = next((e.id for e in events if e.announced and e.announced <= today
                     and has_study_data(e, listings, spans)), None)
-    return TimelineData(tuple(events), tuple(news_candidates(store)), tuple(companies),
-                        tuple(store.settings.get(EVENTS_FILE_PROBLEMS, []) or ()), default, today)
+    news = tuple(news_candidates(store))
+    return TimelineData(tuple(events), news, tuple(companies),
+                        tuple(store.settings.get(EVENTS_FILE_PROBLEMS, []) or ()), default, today,
+                        tuple(entries(list(events), list(news))))
 

@@ -1,17 +1,19 @@
 """The timeline as a tree: year, then month, then the events and flagged news of that month.
 
-Rebuilt whole on each `set_entries` (a few hundred rows at most); the panel keeps the selection
-by key across rebuilds.
+The cells live in Qt items (`QStandardItemModel`): the view paints without calling Python, where
+each call could wait a millisecond for the GIL while feed threads run. `set_entries` changes only
+what changed (rows out, rows in, cells rewritten), so the selection, the folded groups and the
+scroll position survive a reload, and a reload that changes nothing signals nothing.
 """
 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import date
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QTreeView, QWidget
 
 from briefing.domain.timeline import TimelineEntry, days_until_in_force
@@ -21,170 +23,254 @@ Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Date", "In force", "Event", "Category", "Body", "Companies")
 IN_FORCE_COLUMN = 1
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 2
-KEY_ROLE = Qt.ItemDataRole.UserRole + 3
+KEY_ROLE = Qt.ItemDataRole.UserRole + 3  # ENTRY_ROLE and KEY_ROLE: on an entry row's first column
 UPCOMING = QColor("#c25400")
 NEWS = QColor("#6a6a8a")
+DISPLAY, TOOLTIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole
+FOREGROUND, FONT = Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole
+READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+LEAF_FLAGS = READ_ONLY | Qt.ItemFlag.ItemNeverHasChildren
+
+Cell = tuple[str, str, str]  # text, tooltip, style: "" plain, "news", "upcoming"
+GroupKey = tuple[str, ...]  # (year,) or (year, month); () is the root
+Tree = dict[str, dict[str, list[TimelineEntry]]]  # year -> month -> entries
+MONTHS = tuple(calendar.month_name)  # looked up once: each `month_name[m]` runs strftime
 
 
-class _Node:
-    __slots__ = ("parent", "row", "children", "entry", "label", "count")
-
-    def __init__(self, parent: _Node | None, row: int, entry: TimelineEntry | None = None, label: str = "") -> None:
-        self.parent, self.row, self.entry, self.label = parent, row, entry, label
-        self.children: list[_Node] = []
-        self.count = 0
-
-
-def _group_labels(day: date | None) -> tuple[str, str]:
+def group_labels(day: date | None) -> tuple[str, str]:
+    """The year and month rows an entry of this day sits under."""
     if day is None:
         return "Undated", "Undated"
-    return str(day.year), f"{calendar.month_name[day.month]} {day.year}"
+    return str(day.year), f"{MONTHS[day.month]} {day.year}"
 
 
-class TimelineModel(QAbstractItemModel):
-    """Year → month → entry. Group rows show their label in the first column."""
+def grouped(entries: Sequence[TimelineEntry]) -> Tree:
+    """Entries (newest first) by year and month, groups in the order they first appear."""
+    tree: Tree = {}
+    for e in entries:
+        year, month = group_labels(e.day)
+        tree.setdefault(year, {}).setdefault(month, []).append(e)
+    return tree
+
+
+def entry_cells(e: TimelineEntry, today: date, names: dict[str, str]) -> tuple[Cell, ...]:
+    """What each column of an entry's row shows."""
+    days = days_until_in_force(e.event, today) if e.event is not None else None
+    if e.event is not None:
+        tip = "\n".join(x for x in (e.title, e.event.summary, e.event.source_url) if x)
+        effective = e.event.effective
+        in_force = "" if effective is None else tl_in_force(days) if days is not None else effective.isoformat()
+    else:
+        c = e.candidate
+        tip = f"{c.item.title}\nFlagged as regulatory: {c.verdict.reason}\n{c.item.url}"
+        in_force = ""
+    texts = (e.day.isoformat() if e.day else "undated", in_force, e.title, e.category_label, e.body,
+             ", ".join(names.get(c, c) for c in e.companies))
+    style = "news" if e.is_news else ""
+    return tuple((text, tip, style or ("upcoming" if col == IN_FORCE_COLUMN and days is not None else ""))
+                 for col, text in enumerate(texts))
+
+
+def group_text(label: str, count: int) -> str:
+    return f"{label}  ({count})"
+
+
+class TimelineModel(QStandardItemModel):
+    """Year → month → entry. Group rows show their label and count in the first column."""
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._root = _Node(None, 0)
+        super().__init__(0, len(COLUMNS), parent)
+        self.setHorizontalHeaderLabels(list(COLUMNS))
         self._entries: list[TimelineEntry] = []
+        self._by_key: dict[str, TimelineEntry] = {}
+        self._leaves: dict[str, QStandardItem] = {}  # entry key -> its row's first item
+        self._month_of: dict[str, GroupKey] = {}  # entry key -> the month row it sits under
+        self._shown: dict[str, tuple[Cell, ...]] = {}  # entry key -> what its items hold
+        self._groups: dict[GroupKey, QStandardItem] = {}
+        self._order: dict[GroupKey, list] = {}  # the keys of each group's rows, as last placed
+        self._written_for: tuple[date, dict[str, str]] | None = None  # the day and names the cells show
         self.company_names: dict[str, str] = {}
         self.today = date.today()
+        bold, italic = QFont(), QFont()
+        bold.setBold(True)
+        italic.setItalic(True)
+        self._bold = bold
+        self._styles = {"": (None, None), "news": (NEWS, italic), "upcoming": (UPCOMING, bold)}
+        self._built: set[str] = set()  # entries whose rows this update created
 
-    # ----- building ---------------------------------------------------------------------------------
-    def set_entries(self, entries: Sequence[TimelineEntry], today: date | None = None) -> None:
-        """Entries newest first (as `domain.timeline.entries` gives them)."""
-        self.beginResetModel()
-        if today is not None:
-            self.today = today
-        self._entries = list(entries)
-        root = _Node(None, 0)
-        years: dict[str, _Node] = {}
-        months: dict[tuple[str, str], _Node] = {}
-        for e in self._entries:
-            y_label, m_label = _group_labels(e.day)
-            year = years.get(y_label)
-            if year is None:
-                year = years[y_label] = _Node(root, len(root.children), label=y_label)
-                root.children.append(year)
-            month = months.get((y_label, m_label))
-            if month is None:
-                month = months[(y_label, m_label)] = _Node(year, len(year.children), label=m_label)
-                year.children.append(month)
-            month.children.append(_Node(month, len(month.children), entry=e))
-            month.count += 1
-            year.count += 1
-        self._root = root
-        self.endResetModel()
-
+    # ----- reading --------------------------------------------------------------------------------
     def entries(self) -> list[TimelineEntry]:
         return list(self._entries)
 
     def index_of(self, key: str) -> QModelIndex:
-        for year in self._root.children:
-            for month in year.children:
-                for leaf in month.children:
-                    if leaf.entry.key == key:
-                        return self.createIndex(leaf.row, 0, leaf)
-        return QModelIndex()
+        item = self._leaves.get(key)
+        return item.index() if item is not None else QModelIndex()
 
     def entry(self, index: Index) -> TimelineEntry | None:
-        node = self._node(index)
-        return node.entry if node is not None else None
+        return self._by_key.get(index.siblingAtColumn(0).data(KEY_ROLE)) if index.isValid() else None
 
-    # ----- Qt model API ----------------------------------------------------------------------------
-    def _node(self, index: Index) -> _Node | None:
-        return index.internalPointer() if index.isValid() else None
+    # ----- updating -------------------------------------------------------------------------------
+    def set_entries(self, entries: Sequence[TimelineEntry], today: date | None = None) -> list[QModelIndex]:
+        """Show these entries (newest first, as `domain.timeline.entries` gives them); the year and
+        month rows this added, for the view to expand."""
+        if today is not None:
+            self.today = today
+        entries = list(entries)
+        tree = grouped(entries)
+        self._built.clear()
+        self._remove_gone(tree)
+        created = self._insert_new(tree, {e.key: e for e in entries})
+        self._rewrite(entries)
+        self._entries = entries
+        return [item.index() for item in created]
 
-    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
-        if not self.hasIndex(row, column, parent):
-            return QModelIndex()
-        owner = self._node(parent) or self._root
-        return self.createIndex(row, column, owner.children[row])
+    def _remove_gone(self, tree: Tree) -> None:
+        """Remove the rows of entries that went or moved to another month, then the emptied groups."""
+        wanted = {e.key: (year, month) for year, months in tree.items()
+                  for month, rows in months.items() for e in rows}
+        for key in [k for k, month in self._month_of.items() if wanted.get(k) != month]:
+            self._drop(self._leaves.pop(key))
+            del self._month_of[key], self._shown[key], self._by_key[key]
+        groups = {(y,) for y in tree} | {(y, m) for y, months in tree.items() for m in months}
+        for group in sorted((g for g in self._groups if g not in groups), key=len, reverse=True):
+            self._drop(self._groups.pop(group))  # months before their years
 
-    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]
-        node = self._node(index)
-        if node is None or node.parent is None or node.parent is self._root:
-            return QModelIndex()
-        return self.createIndex(node.parent.row, 0, node.parent)
+    def _insert_new(self, tree: Tree, given: dict[str, TimelineEntry]) -> list[QStandardItem]:
+        """Insert the rows not shown yet at their place; the group rows created (with their rows)."""
+        created: list[QStandardItem] = []
+        order: dict[GroupKey, list] = {(): list(tree)}
+        for year, months in tree.items():
+            order[(year,)] = list(months)
+            for month, rows in months.items():
+                order[(year, month)] = [e.key for e in rows]
+        for parent, keys in order.items():
+            if self._order.get(parent) == keys:
+                continue  # nothing went, came or moved under this row
+            if not parent:
+                self._place(self.invisibleRootItem(), keys, lambda y: self._groups.get((y,)),
+                            lambda y: self._new_year(y, tree[y], created))
+            elif len(parent) == 1:
+                self._place(self._groups[parent], keys, lambda m, y=parent[0]: self._groups.get((y, m)),
+                            lambda m, y=parent[0]: self._new_month(y, m, tree[y][m], created))
+            else:
+                self._place(self._groups[parent], keys, self._leaves.get,
+                            lambda k, month=parent: self._new_leaf(given[k], month))
+                self._relabel(self._groups[parent], parent[1], len(keys))
+            if parent:
+                year = parent[0]
+                self._relabel(self._groups[(year,)], year, sum(map(len, tree[year].values())))
+        self._order = order
+        return created
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        if parent.isValid() and parent.column() != 0:
-            return 0
-        owner = self._node(parent) or self._root
-        return len(owner.children)
+    def _container(self, item: QStandardItem) -> QStandardItem:
+        return item.parent() or self.invisibleRootItem()
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return len(COLUMNS)
+    def _drop(self, item: QStandardItem) -> None:
+        self._container(item).removeRow(item.row())
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
-            return COLUMNS[section]
-        return None
+    @staticmethod
+    def _place(parent: QStandardItem, keys: list[Hashable], find: Callable[[Hashable], QStandardItem | None],
+               build: Callable[[Hashable], list[QStandardItem]]) -> None:
+        """Make `parent`'s rows the given keys in that order: rows already there stay (moved when out of
+        order, which sorting by date never asks), the others are built and inserted."""
+        for i, key in enumerate(keys):
+            item = find(key)
+            if item is None:
+                parent.insertRow(i, build(key))
+            elif item.row() != i:
+                parent.insertRow(i, parent.takeRow(item.row()))
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def _group_row(self, key: GroupKey, label: str, count: int, created: list[QStandardItem]) -> list[QStandardItem]:
+        items = [QStandardItem() for _ in COLUMNS]
+        for item in items:
+            item.setFlags(READ_ONLY)
+        items[0].setText(group_text(label, count))
+        items[0].setFont(self._bold)
+        self._groups[key] = items[0]
+        created.append(items[0])
+        return items
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        node = self._node(index)
-        if node is None:
-            return None
-        if node.entry is None:  # a year or month row
-            if role == Qt.ItemDataRole.DisplayRole and index.column() == 0:
-                return f"{node.label}  ({node.count})"
-            if role == Qt.ItemDataRole.FontRole:
-                font = QFont()
-                font.setBold(True)
-                return font
-            return None
-        e = node.entry
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(e, col)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(e)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if e.is_news:
-                return NEWS
-            if col == IN_FORCE_COLUMN and self._days(e) is not None:
-                return UPCOMING
-        if role == Qt.ItemDataRole.FontRole and (e.is_news or (col == IN_FORCE_COLUMN and self._days(e) is not None)):
-            font = QFont()
-            font.setItalic(e.is_news)
-            font.setBold(not e.is_news)
-            return font
-        if role == ENTRY_ROLE:
-            return e
-        if role == KEY_ROLE:
-            return e.key
-        return None
+    def _new_year(self, year: str, months: dict[str, list[TimelineEntry]],
+                  created: list[QStandardItem]) -> list[QStandardItem]:
+        items = self._group_row((year,), year, sum(len(rows) for rows in months.values()), created)
+        for month, rows in months.items():
+            items[0].appendRow(self._new_month(year, month, rows, created))
+        return items
 
-    def _days(self, e: TimelineEntry) -> int | None:
-        return days_until_in_force(e.event, self.today) if e.event is not None else None
+    def _new_month(self, year: str, month: str, rows: list[TimelineEntry],
+                   created: list[QStandardItem]) -> list[QStandardItem]:
+        items = self._group_row((year, month), month, len(rows), created)
+        for e in rows:
+            items[0].appendRow(self._new_leaf(e, (year, month)))
+        return items
 
-    def _text(self, e: TimelineEntry, col: int) -> str:
-        if col == 0:
-            return e.day.isoformat() if e.day else "undated"
-        if col == IN_FORCE_COLUMN:
-            if e.event is None or e.event.effective is None:
-                return ""
-            days = self._days(e)
-            return tl_in_force(days) if days is not None else e.event.effective.isoformat()
-        if col == 2:
-            return e.title
-        if col == 3:
-            return e.category_label
-        if col == 4:
-            return e.body
-        return ", ".join(self.company_names.get(c, c) for c in e.companies)
+    def _new_leaf(self, e: TimelineEntry, month: GroupKey) -> list[QStandardItem]:
+        cells = entry_cells(e, self.today, self.company_names)
+        items = []
+        for text, tip, style in cells:
+            item = QStandardItem(text)
+            item.setFlags(LEAF_FLAGS)
+            if style:
+                colour, font = self._styles[style]
+                item.setData(colour, FOREGROUND)
+                item.setData(font, FONT)
+            item.setData(tip, TOOLTIP)
+            items.append(item)
+        items[0].setData(e.key, KEY_ROLE)  # the row's first cell only: a first build writes ~2,000 items
+        items[0].setData(e, ENTRY_ROLE)
+        self._leaves[e.key], self._month_of[e.key], self._shown[e.key], self._by_key[e.key] = \
+            items[0], month, cells, e
+        self._built.add(e.key)
+        return items
 
-    def _tooltip(self, e: TimelineEntry) -> str:
-        if e.event is not None:
-            return "\n".join(x for x in (e.title, e.event.summary, e.event.source_url) if x)
-        c = e.candidate
-        return f"{c.item.title}\nFlagged as regulatory: {c.verdict.reason}\n{c.item.url}"
+    def _write_cell(self, item: QStandardItem, cell: Cell, before: Cell) -> None:
+        text, tip, style = cell
+        if before[0] != text:
+            item.setData(text, DISPLAY)
+        if before[1] != tip:
+            item.setData(tip, TOOLTIP)
+        if before[2] != style:
+            colour, font = self._styles[style]
+            item.setData(colour, FOREGROUND)
+            item.setData(font, FONT)
+
+    @staticmethod
+    def _relabel(item: QStandardItem, label: str, count: int) -> None:
+        text = group_text(label, count)
+        if item.text() != text:
+            item.setText(text)
+
+    def _rewrite(self, entries: list[TimelineEntry]) -> None:
+        """Rewrite the cells of entries whose texts changed (an edit, a new `today`, a company name);
+        one `dataChanged` per changed row."""
+        changed = []
+        basis = (self.today, dict(self.company_names))
+        same_basis, self._written_for = basis == self._written_for, basis
+        blocked = self.blockSignals(True)
+        try:
+            for e in entries:
+                old_entry = self._by_key[e.key]
+                if e.key in self._built:
+                    continue  # written just now
+                if same_basis and (old_entry is e or old_entry == e):
+                    continue  # the same entry on the same day with the same names: the same cells
+                cells = entry_cells(e, self.today, self.company_names)
+                before = self._shown[e.key]
+                if cells == before and (old_entry is e or old_entry == e):
+                    continue
+                first = self._leaves[e.key]
+                parent = self._container(first)
+                for col, cell in enumerate(cells):
+                    self._write_cell(parent.child(first.row(), col), cell, before[col])
+                if old_entry is not e:
+                    first.setData(e, ENTRY_ROLE)
+                self._shown[e.key], self._by_key[e.key] = cells, e
+                changed.append(first)
+        finally:
+            self.blockSignals(blocked)
+        for first in changed:
+            index = first.index()
+            self.dataChanged.emit(index, index.siblingAtColumn(len(COLUMNS) - 1))
 
 
 def make_timeline_view(model: TimelineModel, parent: QWidget | None = None) -> QTreeView:
@@ -196,5 +282,6 @@ def make_timeline_view(model: TimelineModel, parent: QWidget | None = None) -> Q
     view.setAlternatingRowColors(True)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.header().setStretchLastSection(True)
     return view

@@ -8,33 +8,25 @@ for no reason. Every store read, write, file and event study runs on the task ru
 
 from __future__ import annotations
 
-from dataclasses import replace
-from pathlib import Path
-
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (
-    QFileDialog, QLabel, QMessageBox, QSizePolicy, QSplitter, QTextBrowser, QToolBar, QVBoxLayout, QWidget,
-)
+from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
-from briefing.domain import event_files
 from briefing.domain import timeline as tl
 from briefing.domain.event_study import EventStudy
-from briefing.domain.models import RegulationEvent
 from briefing.services import timeline as svc
 from briefing.store import changes as topics
 from briefing.store.changes import Change
-from briefing.ui.event_dialog import EventDialog
 from briefing.ui.event_study_table import StudyModel, make_study_view
 from briefing.ui.panel import Panel
+from briefing.ui.timeline_actions import TimelineActions
 from briefing.ui.timeline_detail import entry_html
 from briefing.ui.timeline_filters import TimelineFilterBar
-from briefing.ui.timeline_model import TimelineModel, make_timeline_view
+from briefing.ui.timeline_model import KEY_ROLE, TimelineModel, make_timeline_view
 
 FIRST_STUDY_DELAY_MS = 1500
 
 
-class TimelinePanel(Panel):
+class TimelinePanel(TimelineActions, Panel):
     event_selected = Signal(object)  # event id, or None: mark it on the charts
     event_activated = Signal(object)  # the user chose this event: mark it and scroll the charts to it
     study_shown = Signal(object)  # the EventStudy now in the table
@@ -94,24 +86,7 @@ class TimelinePanel(Panel):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([420, 300])
 
-        self.toolbar = QToolBar(self)
-        self.toolbar.setObjectName("timelineTools")
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.add_action = self._action("Add…", "Add an event of your own", self.add_event)
-        self.edit_action = self._action("Edit…", "Edit the selected event", self.edit_selected)
-        self.delete_action = self._action("Delete", "Delete the selected event", lambda: self.delete_selected())
-        self.toolbar.addSeparator()
-        self.import_action = self._action("Import…", "Import events from a CSV or JSON file", self.ask_import)
-        self.export_action = self._action("Export…", "Export the events the filter shows", self.ask_export)
-        self.toolbar.addSeparator()
-        self.promote_action = self._action("Promote…", "Make an event of this news item", self.promote_selected)
-        self.dismiss_action = self._action("Dismiss", "Not a regulatory event: stop offering it",
-                                           self.dismiss_selected)
-        self.status = QLabel("", self)
-        self.status.setObjectName("timelineStatus")
-        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.toolbar.addSeparator()
-        self.toolbar.addWidget(self.status)
+        self._build_toolbar()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -123,15 +98,10 @@ class TimelinePanel(Panel):
         layout.addWidget(self.toolbar)
         self._update_buttons(None)
 
-    def _action(self, text: str, tip: str, slot) -> QAction:
-        act = self.toolbar.addAction(text)
-        act.setToolTip(tip)
-        act.triggered.connect(slot)
-        return act
-
     # ----- reading ------------------------------------------------------------------------------------
     def read(self) -> svc.TimelineData:  # worker thread
-        return svc.read_timeline(self.store)
+        data, shown = svc.read_timeline(self.store), self.data
+        return shown if data == shown else data  # compared here: `show_data` then sees the same object
 
     def on_store_changed(self, batch: frozenset[Change]) -> None:
         if any(c.topic == topics.SETTINGS and c.key == svc.BENCHMARKS_SETTING for c in batch):
@@ -152,7 +122,7 @@ class TimelinePanel(Panel):
                     self._run_study()
 
     def show_data(self, data: svc.TimelineData) -> None:
-        if data == self.data:  # a reload for new bars that changed nothing shown: keep the tree as it is
+        if data is self.data or data == self.data:  # a reload that changed nothing shown: keep the tree as it is
             return
         self.data = data
         self.model.company_names.clear()
@@ -178,24 +148,35 @@ class TimelinePanel(Panel):
         if self.data is None:
             return
         flt = self.filters.value()
-        rows = [r for r in tl.entries(list(self.data.events), list(self.data.news)) if flt.accepts(r)]
-        keep = self.current_key
+        rows = [r for r in self.data.entries if flt.accepts(r)]
         self._programmatic = True
         try:
-            self.model.set_entries(rows, self.data.today)
-            self.view.expandAll()
-            for y in range(self.model.rowCount()):
-                year = self.model.index(y, 0)
-                self.view.setFirstColumnSpanned(y, self.view.rootIndex(), True)
-                for m in range(self.model.rowCount(year)):
-                    self.view.setFirstColumnSpanned(m, year, True)
+            for group in self.model.set_entries(rows, self.data.today):  # only new groups: the user's folds stay
+                self.view.setFirstColumnSpanned(group.row(), group.parent(), True)
+                self.view.expand(group)
         finally:
             self._programmatic = False
-        target = keep
+        target = self.current_key
         if not self.user_chose and self.data.default_event:
             target = self.data.default_event
         if target is None and rows and not self.user_chose:
             target = next((r.key for r in rows if r.event is not None), None)
+        self._keep_selection(target)
+
+    def _keep_selection(self, target: str | None) -> None:
+        """After an update: select `target` unless the view already shows it (no scrolling then)."""
+        current = self.view.currentIndex()
+        if target is not None and current.isValid() and current.siblingAtColumn(0).data(KEY_ROLE) == target:
+            entry = self.model.entry(current)
+            if target != self.current_key or entry != self._current_entry:
+                self._select(entry)  # the same row, changed: show what it says now
+            return
+        if current.isValid():  # the row was removed and the view moved on to a neighbour: not a choice
+            self._programmatic = True
+            try:
+                self.view.selectionModel().clear()
+            finally:
+                self._programmatic = False
         if target is not None:
             self.select_key(target, by_user=False)
 
@@ -247,14 +228,6 @@ class TimelinePanel(Panel):
     def selected_entry(self) -> tl.TimelineEntry | None:
         return self.model.entry(self.view.currentIndex())
 
-    def _update_buttons(self, entry: tl.TimelineEntry | None) -> None:
-        is_event = entry is not None and entry.event is not None
-        is_news = entry is not None and entry.is_news
-        self.edit_action.setEnabled(is_event)
-        self.delete_action.setEnabled(is_event)
-        self.promote_action.setEnabled(is_news)
-        self.dismiss_action.setEnabled(is_news)
-
     # ----- event study ----------------------------------------------------------------------------------
     def _run_study(self) -> None:
         entry = self.selected_entry()
@@ -294,118 +267,3 @@ class TimelinePanel(Panel):
                 + (f" · {result.note}" if result.note else ""))
         self.study_view.resizeColumnToContents(0)
         self.study_shown.emit(result)
-
-    # ----- user actions -----------------------------------------------------------------------------------
-    def _say(self, text: str, tip: str = "") -> None:
-        self.status.setText(text)
-        self.status.setToolTip(tip)
-
-    def _dialog(self, event: RegulationEvent | None, editing: bool) -> EventDialog:
-        bodies = sorted({e.body for e in self.data.events if e.body}) if self.data else []
-        companies = list(self.data.companies) if self.data else []
-        return EventDialog(companies, event, editing=editing, bodies=bodies, parent=self)
-
-    def _taken(self) -> set[str]:
-        return {e.id for e in self.data.events} if self.data else set()
-
-    def save_from_dialog(self, dialog: EventDialog, news_id: str | None = None) -> None:
-        """After the dialog was accepted: give the event an id if needed and save it off the GUI thread."""
-        event = dialog.result_event
-        if event is None:
-            return
-        if not event.id:
-            event = replace(event, id=event_files.new_id(event, self._taken(), prefix="news" if news_id else "user"))
-        if news_id is not None:
-            work = lambda: self.store.events.promote_news(news_id, event)  # noqa: E731
-        else:
-            work = lambda: self.store.events.save(event)  # noqa: E731
-        self.user_chose = True
-        self.current_key = event.id
-        self.runner.run(work, lambda _: self._say(f"Saved {event.id}"), name="save event")
-
-    def add_event(self) -> None:
-        dialog = self._dialog(None, editing=False)
-        if dialog.exec():
-            self.save_from_dialog(dialog)
-
-    def edit_selected(self) -> None:
-        entry = self.selected_entry()
-        if entry is None or entry.event is None:
-            return
-        dialog = self._dialog(entry.event, editing=True)
-        if dialog.exec():
-            self.save_from_dialog(dialog)
-
-    def delete_selected(self, confirm: bool = True) -> None:
-        entry = self.selected_entry()
-        if entry is None or entry.event is None:
-            return
-        e = entry.event
-        if confirm and QMessageBox.question(self, "Delete event", f"Delete “{e.title_en}”?") \
-                != QMessageBox.StandardButton.Yes:
-            return
-        self.current_key = None
-        self.runner.run(lambda: self.store.events.delete(e.id), lambda _: self._say(f"Deleted {e.id}"),
-                        name="delete event")
-
-    def promote_selected(self) -> None:
-        entry = self.selected_entry()
-        if entry is None or entry.candidate is None:
-            return
-        draft = self.promotion_draft(entry.candidate)
-        dialog = self._dialog(draft, editing=False)
-        if dialog.exec():
-            self.save_from_dialog(dialog, news_id=entry.candidate.item.id)
-
-    def promotion_draft(self, candidate: tl.NewsCandidate) -> RegulationEvent:
-        companies = {c.id for c in self.data.companies} if self.data else set()
-        return tl.draft_event(candidate, self._taken(), companies)
-
-    def dismiss_selected(self) -> None:
-        entry = self.selected_entry()
-        if entry is None or entry.candidate is None:
-            return
-        news_id = entry.candidate.item.id
-        self.current_key = None
-        self.runner.run(lambda: self.store.events.dismiss_news(news_id), lambda _: self._say("Dismissed"),
-                        name="dismiss news")
-
-    def ask_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import events", "", "Events (*.json *.csv)")
-        if path:
-            self.import_file(path)
-
-    def import_file(self, path: str) -> None:
-        known = {c.id for c in self.data.companies} if self.data else set()
-        taken = self._taken()
-
-        def work():
-            fmt = event_files.format_for(path)
-            events, problems = event_files.parse(Path(path).read_text(encoding="utf-8-sig"), fmt,
-                                                 companies=known, taken=taken)
-            return self.store.events.save_many(events), len(events), problems
-
-        def done(result):
-            written, valid, problems = result
-            text = f"Imported {written} event(s)" + (f", {valid - written} unchanged" if valid > written else "")
-            if problems:
-                text += f"; skipped {len(problems)} row(s): {problems[0]}"
-            self._say(text, "\n".join(str(p) for p in problems))
-
-        self.runner.run(work, done, lambda exc: self._say(f"Could not import {Path(path).name}: {exc}"),
-                        name="import events")
-
-    def ask_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export events", "events.json", "JSON (*.json);;CSV (*.csv)")
-        if path:
-            self.export_file(path)
-
-    def export_file(self, path: str) -> None:
-        events = [r.event for r in self.model.entries() if r.event is not None]
-
-        def work():
-            Path(path).write_text(event_files.dump(events, event_files.format_for(path)), encoding="utf-8")
-            return len(events)
-
-        self.runner.run(work, lambda n: self._say(f"Exported {n} event(s) to {Path(path).name}"),
-                        lambda exc: self._say(f"Could not export: {exc}"), name="export events")
