@@ -112,7 +112,9 @@ def test_a_batch_of_quotes_for_200_symbols_updates_in_place(qtbot, qtmodeltester
     seen = Recorder(model)
     model.set_rows(many_rows(price=11.0))
     assert seen.structural == []
-    assert len(seen.changed) == 60 * 3 + 80  # each company row, each of its lines, each single row
+    # one signal spans the 140 top-level rows, and one per company spans its two lines: a signal
+    # per row cost the GUI thread a wait for the GIL each while workers ran Python
+    assert sorted(seen.changed, key=str) == sorted([(None, 0, 139)] + [(i, 0, 1) for i in range(60)], key=str)
     assert model.index_for("S0", model.column_index("Last")).data() == "11.00"
 
 
@@ -155,7 +157,7 @@ def test_200_symbols_in_a_panel_take_a_quote_batch_without_a_reset(qtbot, make_p
     with qtbot.waitSignal(panel.refreshed, timeout=10000):
         store.prices.upsert_quotes([quote(r.listing.symbol, 50.0 + i) for i, r in enumerate(rows)])
     qtbot.waitUntil(lambda: panel.model.index_for("S79", 3).data() == "249.00", timeout=5000)
-    assert seen.structural == [] and len(seen.changed) >= 200
+    assert seen.structural == [] and (None, 0, 139) in seen.changed and len(seen.changed) <= 2 * 61
     assert panel.selected_symbols() == ["ADR7"]
     assert panel.view.verticalScrollBar().value() == scrolled
 

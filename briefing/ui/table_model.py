@@ -4,7 +4,7 @@ Panels describe their columns once. The cells live in Qt items (`QStandardItemMo
 when a row arrives or changes: a view paints them without calling back into Python, so a paint
 never waits for the GIL while workers parse feeds or crunch prices. `set_rows` keeps selection
 and scroll position when the same rows come back with new values (only the rows whose cells
-changed are written and signalled, one `dataChanged` per row) and inserts/removes otherwise.
+changed are written, and one `dataChanged` spans them) and inserts/removes otherwise.
 """
 
 from __future__ import annotations
@@ -112,9 +112,8 @@ class RowTableModel(QStandardItemModel, Generic[R]):
                         changed.append(i)
         finally:
             self.blockSignals(blocked)
-        last = len(self._columns) - 1
-        for i in changed:
-            self.dataChanged.emit(self.index(i, 0), self.index(i, last))
+        if changed:  # one signal for the span: each reaches the view through PySide, which takes the GIL
+            self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), len(self._columns) - 1))
 
     def _insert(self, first: int, rows: Sequence[R]) -> None:
         """Insert rows at `first`: one rowsInserted for the block, then one dataChanged once they are written."""
