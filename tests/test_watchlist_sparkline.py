@@ -114,3 +114,47 @@ def test_pictures_are_drawn_again_in_a_new_palettes_ink(qtbot):
     assert inks() == {QColor("#e0e0e0").rgb()} and seen == [0]
     model.set_ink(QColor("#e0e0e0"), 2.0)  # a high-density screen: twice the pixels
     assert index.data(Qt.ItemDataRole.DecorationRole).width() == 2 * PICTURE_SIZE.width()
+
+
+def test_the_reader_draws_a_batchs_pictures_before_the_gui_writes_them(qtbot, store, make_panel):
+    """The 52-week bars and month lines of a quote batch are drawn on the worker (`read`): writing
+    the batch on the GUI thread then draws nothing (100 pictures were ~1,000 calls into Qt there)."""
+    from briefing.ui import watchlist_columns, watchlist_sparkline
+
+    now = int(time.time())
+    symbols = ["9888.HK", "BIDU", "9988.HK", "0700.HK"]
+    for s in symbols:
+        store.prices.upsert_bars(s, "1d", daily([10.0, 11.0, 10.5, 12.0], end=now), "test")
+    store.watchlists.create("Four")
+    store.watchlists.add("Four", symbols)
+    store.settings.set("ui.last_watchlist", store.watchlists.get("Four").id)
+    panel = make_panel()
+    drawn_on_gui = []
+    for module, name in ((watchlist_columns, "_year_range_picture"), (watchlist_sparkline, "_sparkline_picture")):
+        cached = getattr(module, name)
+        misses = cached.cache_info().misses
+
+        def gui_misses(cached=cached, misses=misses):
+            return cached.cache_info().misses - misses
+
+        drawn_on_gui.append(gui_misses)
+    def misses() -> int:
+        return sum(f() for f in drawn_on_gui)
+
+    during_writes = []
+    show_rows = panel.model.show_rows
+
+    def watched(*args):
+        before = misses()
+        show_rows(*args)
+        during_writes.append(misses() - before)
+
+    panel.model.show_rows = watched
+    start = misses()
+    with qtbot.waitSignal(panel.refreshed, timeout=10000):
+        store.prices.upsert_quotes([Quote(s, 13.0 + i, now, "test", previous_close=12.0, year_low=9.0, year_high=20.0)
+                                    for i, s in enumerate(symbols)])
+    assert misses() > start  # new pictures were drawn for the batch (on the worker, in `read`) ...
+    assert during_writes and during_writes[-1] == 0  # ... and none while the GUI thread wrote the rows
+    col = panel.model.column_index("52-week range")
+    assert panel.model.index_for("BIDU", col).data(Qt.ItemDataRole.DecorationRole) is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QTreeView, QVBoxLayout
 
 from briefing.domain import market_hours
@@ -19,7 +19,7 @@ from briefing.ui.watchlist_actions import WatchlistActions
 from briefing.ui.watchlist_columns import HEADER_KEY, install_header_menu, year_range_picture
 from briefing.ui.watchlist_model import UP_COLOURS_KEY, WatchlistModel, market_column, premium_column
 from briefing.ui.watchlist_sparkline import TITLE as SPARK_TITLE
-from briefing.ui.watchlist_sparkline import month_closes, sparkline_picture
+from briefing.ui.watchlist_sparkline import draw_ahead, month_closes, sparkline_picture
 from briefing.ui.watchlist_tree import KEY_ROLE, PICTURE_SIZE, SYMBOLS_ROLE
 
 
@@ -60,6 +60,7 @@ class WatchlistPanel(Panel):
         self.proxy = sort_proxy(self)
         self.proxy.setSourceModel(self.model)
         self._lists: list[Watchlist] = []
+        self._chooser_shows: tuple | None = None  # the (lists, current list) the chooser was filled with
         self.current_id: int | None = None
         self._collapsed: set[str] = set()  # companies the user folded; the others open
         self._folds_restored = False
@@ -134,8 +135,10 @@ class WatchlistPanel(Panel):
         time_zone = preferences.get(prefs.TIMEZONE_DISPLAY)
         words = sorted({l.symbol for l in self.store.instruments.listings()}
                        | {n for c in self.store.instruments.companies() for n in (c.name_en, c.name_zh) if n})
+        sparks = month_closes(self.store, rows, time.time())
+        draw_ahead(rows, sparks, red_up, QColor(self.model.ink), self.model.pixel_ratio, PICTURE_SIZE)
         return (lists, wanted, rows, market_column(self.store, rows), premium_column(self.store, rows),
-                month_closes(self.store, rows, time.time()), header, folded, red_up, time_zone, words)
+                sparks, header, folded, red_up, time_zone, words)
 
     # GUI thread
     def show_data(self, data) -> None:
@@ -149,13 +152,15 @@ class WatchlistPanel(Panel):
         self.model.set_red_up(red_up)
         self.model.set_time_zone(time_zone)
         self._lists, self.current_id = lists, wanted
-        self.chooser.blockSignals(True)
-        self.chooser.clear()
-        for w in lists:
-            self.chooser.addItem(f"★ {w.name}" if w.pinned else w.name, w.id)
-        if wanted is not None:
-            self.chooser.setCurrentIndex(self.chooser.findData(wanted))
-        self.chooser.blockSignals(False)
+        if (lists, wanted) != self._chooser_shows:  # not rebuilt at every quote batch
+            self._chooser_shows = (lists, wanted)
+            self.chooser.blockSignals(True)
+            self.chooser.clear()
+            for w in lists:
+                self.chooser.addItem(f"★ {w.name}" if w.pinned else w.name, w.id)
+            if wanted is not None:
+                self.chooser.setCurrentIndex(self.chooser.findData(wanted))
+            self.chooser.blockSignals(False)
         same_members = [r.listing.symbol for r in rows] == [r.listing.symbol for r in self.model.rows()]
         kept = [i.data(KEY_ROLE) for i in self.view.selectionModel().selectedRows()]
         self.model.show_rows(rows, market, premiums, sparks)

@@ -3,6 +3,8 @@ runs), sorted and coloured by the month's change, drawn once into a image when i
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from PySide6.QtCore import QPointF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 
@@ -59,16 +61,25 @@ def sparkline_column(sparks: dict[str, tuple[float, ...]], red_up) -> Column[Wat
 
 def sparkline_picture(points: tuple[float, ...] | None, ink: QColor, size: QSize,
                       ratio: float = 1.0) -> QImage | None:
-    """The points as a line scaled to `size` (logical pixels, drawn at the screen's `ratio`)."""
+    """The points as a line scaled to `size` (logical pixels, drawn at the screen's `ratio`).
+
+    Kept (the last few hundred): the watchlist's reader draws each batch's pictures on its worker
+    thread first (`draw_ahead`), so the GUI thread finds them drawn."""
     if not points or len(points) < 2:
         return None
+    return _sparkline_picture(tuple(points), ink.rgba(), size.width(), size.height(), ratio)
+
+
+@lru_cache(maxsize=512)
+def _sparkline_picture(points: tuple[float, ...], rgba: int, width: int, height: int, ratio: float) -> QImage:
+    ink, size = QColor.fromRgba(rgba), QSize(width, height)
     image = QImage(size * ratio, QImage.Format.Format_ARGB32_Premultiplied)  # any thread; no app needed
     image.setDevicePixelRatio(ratio)
     image.fill(Qt.GlobalColor.transparent)
     left, bottom = 1.0, size.height() - 2.0
-    height, step = size.height() - 4.0, (size.width() - 2.0) / (len(points) - 1)
+    tall, step = size.height() - 4.0, (size.width() - 2.0) / (len(points) - 1)
     low, high = min(points), max(points)
-    scale = height / ((high - low) or 1.0)
+    scale = tall / ((high - low) or 1.0)
     line = QPolygonF([QPointF(left + i * step, bottom - (p - low) * scale) for i, p in enumerate(points)])
     painter = QPainter(image)
     try:
@@ -78,3 +89,17 @@ def sparkline_picture(points: tuple[float, ...] | None, ink: QColor, size: QSize
     finally:
         painter.end()
     return image
+
+
+def draw_ahead(rows: list[WatchlistRow], sparks: dict[str, tuple[float, ...]], red_up: bool, ink: QColor,
+               ratio: float, size: QSize) -> None:
+    """Worker thread: draw the pictures the watchlist's cells will show for these rows (its 52-week
+    bar and 1-month line), so the GUI thread finds them kept. Drawn there, 100 pictures took 1,000
+    calls into Qt, each giving up the GIL and waiting for it again while workers ran Python."""
+    from briefing.ui.watchlist_columns import year_position, year_range_picture
+
+    for r in rows:
+        year_range_picture(year_position(r.quote), ink, size, ratio)
+        points = sparks.get(r.listing.symbol)
+        colour = up_down(month_change(points), red_up)
+        sparkline_picture(points, QColor(colour) if colour is not None else ink, size, ratio)
