@@ -62,9 +62,9 @@ def test_deferred_panels_are_built_after_the_rows_are_painted(qtbot, store, tmp_
     rows_when_built = []
     built = w.build_panels
 
-    def spy():
+    def spy(**kw):
         rows_when_built.append(len(w.watchlist.model.rows()))
-        built()
+        built(**kw)
 
     w.build_panels = spy
     w.show()

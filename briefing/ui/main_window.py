@@ -91,8 +91,9 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self._tooltip_icon_buttons()
 
-    def build_panels(self) -> None:
-        """Build the chart, news and timeline panels into their docks (once), and the news service."""
+    def build_panels(self, read: bool = True) -> None:
+        """Build the chart, news and timeline panels into their docks (once), and the news service;
+        `read`: and, once the window has started, have them read the cache now."""
         if len(self.panels) > 1:
             return
         from briefing.ui.chart_panel import ChartPanel
@@ -116,11 +117,14 @@ class MainWindow(QMainWindow):
         # feeds, alerts and the news dialogs; app.py starts its schedule (tests and screenshots never fetch)
         self.news_service = NewsService(self, self.store, self.runner, offline=self.offline, demo=self.demo)
         self._tooltip_icon_buttons()
-        if self._started:
-            for panel in self.panels[1:]:
-                panel.reload()
-            if self.watchlist.selected_symbols():
-                self.chart.set_symbols(self.watchlist.selected_symbols())
+        if self._started and read:
+            self._read_deferred()
+
+    def _read_deferred(self) -> None:
+        for panel in self.panels[1:]:
+            panel.reload()
+        if self.watchlist.selected_symbols():
+            self.chart.set_symbols(self.watchlist.selected_symbols())
 
     def _connect_panel(self, panel: Panel) -> None:
         self.signals.changed.connect(panel.on_store_changed)
@@ -244,9 +248,11 @@ class MainWindow(QMainWindow):
                         lambda _exc: self._build_deferred(), name="import the deferred panels")
 
     def _build_deferred(self) -> None:
-        """On the GUI thread (an import that failed on the worker fails again here, loudly); the
-        panels, then the plot in the next turn of the event loop: two short steps, not one long."""
-        self.build_panels()
+        """On the GUI thread (an import that failed on the worker fails again here, loudly), in
+        three turns of the event loop, not one long step: the panels, the plot, then their reads.
+        The plot (~40 ms of pyqtgraph's Python) is built before the reads start, while no worker
+        competes with it for the GIL."""
+        self.build_panels(read=False)
         QTimer.singleShot(0, self, self._build_plot)
 
     def _build_plot(self) -> None:
@@ -254,6 +260,7 @@ class MainWindow(QMainWindow):
         # pyqtgraph, numpy and the panels' modules are loaded for good: keep their objects out of
         # later full collections, each of which would otherwise stop the GUI thread ~40 ms.
         gc.freeze()
+        QTimer.singleShot(0, self, self._read_deferred)
         self._check_loaded()
 
     def _check_loaded(self) -> None:
