@@ -252,15 +252,17 @@ class MainWindow(QMainWindow):
         three turns of the event loop, not one long step: the panels, the plot, then their reads.
         The plot (~40 ms of pyqtgraph's Python) is built before the reads start, while no worker
         competes with it for the GIL."""
+        built_now = len(self.panels) == 1  # else built with the window (tests): they read already
         self.build_panels(read=False)
-        QTimer.singleShot(0, self, self._build_plot)
+        QTimer.singleShot(0, self, lambda: self._build_plot(read=built_now))
 
-    def _build_plot(self) -> None:
+    def _build_plot(self, read: bool) -> None:
         self.chart.build_plot()
         # pyqtgraph, numpy and the panels' modules are loaded for good: keep their objects out of
         # later full collections, each of which would otherwise stop the GUI thread ~40 ms.
         gc.freeze()
-        QTimer.singleShot(0, self, self._read_deferred)
+        if read:
+            QTimer.singleShot(0, self, self._read_deferred)
         self._check_loaded()
 
     def _check_loaded(self) -> None:
