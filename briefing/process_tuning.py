@@ -11,15 +11,18 @@ import ctypes.util
 import os
 import sys
 
-GUI_SWITCH_INTERVAL_S = 0.001
+GUI_SWITCH_INTERVAL_S = 0.0002
 MALLOC_ARENAS = 2
 _M_ARENA_MAX = -8  # glibc's mallopt parameter
 
 
 def shorten_gil_turns() -> None:
     """Workers (feed parsing, tagging, yfinance) hold the GIL in turns of the switch interval while
-    the GUI thread waits to paint: 1 ms instead of Python's 5 halved the soak's p99 lateness
-    (14 -> 5-7 ms) and its longest stalls."""
+    the GUI thread waits: 1 ms instead of Python's 5 halved the soak's p99 lateness (14 -> 5-7 ms).
+    0.2 ms: the GUI thread gives up the GIL in every call into Qt and waits up to a turn to get it
+    back, so code that makes many calls (a watchlist quote batch: ~700) waits that many turns. With
+    two busy Python threads a 50-row batch took 67-76 ms median at 1 ms, 31-45 ms at 0.2 ms; two
+    or three threads' pure-Python work took as long at either (bench-style runs, side by side)."""
     sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
 
 

@@ -16,6 +16,7 @@ from briefing.domain import timeline as tl
 from briefing.domain.models import NewsItem, RegulationEvent
 from briefing.domain.regulatory_news import RegulatoryVerdict, classify
 from briefing.ui.timeline_model import ENTRY_ROLE, KEY_ROLE, TimelineModel, make_timeline_view
+from test_timeline_panel import panel  # noqa: F401 - a fixture: the panel as the window wires it
 
 TODAY = date(2025, 8, 20)
 VERDICT = RegulatoryVerdict(True, 3, ("CAC",), ("draft rules",), "china_rule")
@@ -237,26 +238,6 @@ def test_index_of_follows_rows_that_moved(keys):
     m.set_entries(ordered([news("n9", date(2025, 7, 30))] + [r for r in base() if r.key not in keys]), TODAY)
     for r in m.entries():
         assert m.entry(m.index_of(r.key)) == r
-
-
-@pytest.fixture
-def panel(qtbot, store):
-    from briefing.services.tasks import TaskRunner
-    from briefing.ui.store_signals import StoreSignals
-    from briefing.ui.timeline_panel import TimelinePanel
-
-    runner = TaskRunner()
-    p = TimelinePanel(store, runner)
-    signals = StoreSignals(store, p)
-    signals.changed.connect(p.on_store_changed)
-    qtbot.addWidget(p)
-    p.resize(900, 500)
-    p.show()
-    with qtbot.waitSignal(p.loaded, timeout=10000):
-        p.reload()
-    yield p
-    signals.detach()
-    runner.shutdown()
 
 
 def test_news_arriving_keeps_the_users_row_and_folds(qtbot, panel, store):

@@ -1,7 +1,7 @@
 """The timeline as a tree: year, then month, then the events and flagged news of that month.
 
 The cells live in Qt items (`QStandardItemModel`): the view paints without calling Python, where
-each call could wait a millisecond for the GIL while feed threads run. `set_entries` changes only
+each call could wait a GIL turn while feed threads run. `set_entries` changes only
 what changed (rows out, rows in, cells rewritten), so the selection, the folded groups and the
 scroll position survive a reload, and a reload that changes nothing signals nothing.
 """

@@ -173,7 +173,7 @@ class WatchlistTreeModel(QStandardItemModel):
             if cell == before:
                 continue
             # The roles that changed, written in one call: each call into Qt gives up the GIL, and
-            # while workers run Python, getting it back can take a switch interval (1 ms).
+            # while workers run Python, getting it back can take a switch interval (process_tuning).
             roles = {role: value for k, (role, value) in enumerate(zip(CELL_ROLES, cell))
                      if before is None or before[k] != value}
             if c in self.painters and (before is None or before[2] != cell[2] or before[4] != cell[4]):
@@ -277,7 +277,7 @@ class WatchlistTreeModel(QStandardItemModel):
             self.blockSignals(blocked)
         # One dataChanged for the span of changed top-level rows and one per company for its lines,
         # not one per row: each signal reaches the sort proxy and the view through PySide, which
-        # takes the GIL, and while workers run Python each took 1-4 ms (50 rows: ~200 ms).
+        # takes the GIL; while workers ran Python each took 1-4 ms (1 ms turns; 50 rows: ~200 ms).
         last = len(self._columns) - 1
         tops = [i for i, top, _ in changed if top]
         if tops:
