@@ -21,7 +21,7 @@ STEP = 9 * 3600  # one stored item every 9 hours
 STORED = 3000  # about three years of them
 
 
-def entry(title: str, link: str, guid: str, published: int) -> FeedEntry:
+def entry(title: str, link: str, guid: str = "", published: int | None = NOW - 3600) -> FeedEntry:
     return FeedEntry(entry_key=entry_key(guid, link, title, "", published), title=title, url=link, summary="",
                      published=published, canonical_url=canonical_url(link), title_tokens=title_tokens(title))
 

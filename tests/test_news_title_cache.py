@@ -14,20 +14,15 @@ import pytest
 
 from briefing.domain import news_identity
 from briefing.domain.models import Feed, NewsItem
-from briefing.domain.news_identity import canonical_url, entry_key, news_id, title_tokens
+from briefing.domain.news_identity import news_id, title_tokens
 from briefing.domain.news_records import FeedEntry
 from briefing.store import Store, news_ingest, news_title_cache
 from briefing.store.news_title_cache import TitleCache, merge_spans, subtract_spans
-from test_news_dedupe_window import loads  # noqa: F401 - a fixture: stored titles loaded by each load
+from test_news_dedupe_window import entry, loads  # noqa: F401 - loads: a fixture (stored titles loaded by each load)
 
 NOW = 1_790_000_000
 HOUR = 3600
 DAY = 86_400
-
-
-def entry(title: str, link: str, guid: str = "", published: int | None = NOW - HOUR) -> FeedEntry:
-    return FeedEntry(entry_key=entry_key(guid, link, title, "", published), title=title, url=link, summary="",
-                     published=published, canonical_url=canonical_url(link), title_tokens=title_tokens(title))
 
 
 def older_title(i: int) -> str:
