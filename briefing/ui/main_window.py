@@ -8,7 +8,7 @@ import threading
 import time
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
 
 from briefing import APP_NAME, __version__
@@ -18,6 +18,7 @@ from briefing.store import Store
 from briefing.store import changes as topics
 from briefing.ui import theme
 from briefing.ui.first_paint import after_first_paint
+from briefing.ui.main_menus import build_menus
 from briefing.ui.panel import Panel
 from briefing.ui.store_signals import StoreSignals
 from briefing.ui.watchlist_panel import WatchlistPanel
@@ -79,7 +80,7 @@ class MainWindow(QMainWindow):
         self.panels: list[Panel] = [self.watchlist]
         self.docks: dict[str, QDockWidget] = {}
         self._build_docks()
-        self._build_menus()
+        build_menus(self)
         self._build_status_bar()
         self._connect_panel(self.watchlist)
         self.signals.changed.connect(self._on_store_changed)
@@ -152,61 +153,6 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["watchlist"], self.docks["chart"]], [700, 740], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["watchlist"], self.docks["news"]], [430, 400], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["chart"], self.docks["timeline"]], [420, 410], Qt.Orientation.Vertical)
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        self.export_action = QAction("&Export daily briefing…", self)
-        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.export_action.setToolTip("Write the day's briefing as PDF, HTML, Markdown or CSV")
-        self.export_action.triggered.connect(self.show_export_dialog)
-        file_menu.addAction(self.export_action)
-        self.settings_action = QAction("&Settings…", self)
-        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
-        self.settings_action.setToolTip("Refresh intervals, colours, theme, news retention, briefing defaults")
-        self.settings_action.triggered.connect(self.show_settings_dialog)
-        file_menu.addAction(self.settings_action)
-        file_menu.addSeparator()
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        if quit_action.shortcut().isEmpty():  # some platforms (offscreen, a few desktops) bind none
-            quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-
-        view_menu = bar.addMenu("&View")
-        for dock in self.docks.values():
-            view_menu.addAction(dock.toggleViewAction())
-        view_menu.addSeparator()
-        theme_menu = view_menu.addMenu("T&heme")
-        group = QActionGroup(self)
-        current = self.settings.value("ui/theme", "system")
-        self.theme_actions: dict[str, QAction] = {}
-        for name in theme.THEMES:
-            act = QAction(name.capitalize(), self, checkable=True)
-            act.setChecked(name == current)
-            act.triggered.connect(lambda _=False, n=name: self.set_theme(n))
-            group.addAction(act)
-            theme_menu.addAction(act)
-            self.theme_actions[name] = act
-        full = QAction("&Full screen", self, checkable=True)
-        full.setShortcut(QKeySequence.StandardKey.FullScreen)
-        full.triggered.connect(lambda on: self.showFullScreen() if on else self.showNormal())
-        view_menu.addAction(full)
-
-        help_menu = bar.addMenu("&Help")
-        self.shortcuts_action = QAction("&Keyboard shortcuts", self)
-        self.shortcuts_action.setShortcut(QKeySequence("Ctrl+/"))
-        self.shortcuts_action.triggered.connect(self.show_shortcuts)
-        help_menu.addAction(self.shortcuts_action)
-        self.log_folder_action = QAction("Open &log folder", self)
-        self.log_folder_action.setToolTip("The log file to attach to a bug report")
-        self.log_folder_action.triggered.connect(self.open_log_folder)
-        help_menu.addAction(self.log_folder_action)
-        help_menu.addSeparator()
-        about = QAction(f"&About {APP_NAME}", self)
-        about.triggered.connect(self.show_about)
-        help_menu.addAction(about)
 
     def _tooltip_icon_buttons(self) -> None:
         """Qt's own icon-only buttons (dock title bars, toolbar overflow) get a tooltip and a name."""
