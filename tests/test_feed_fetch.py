@@ -432,15 +432,27 @@ def test_fetches_on_short_lived_threads_leave_no_session_behind(server, store):
 
 
 def test_feeds_are_fetched_together_but_parsed_one_at_a_time(server, store, monkeypatch):
-    """Parsing holds the GIL: four threads parsing at once only take turns, and stall the GUI."""
+    """Parsing holds the GIL: four threads parsing at once only take turns, and stall the GUI.
+    The first parse waits until all four workers have their feed's bytes: without the lock, all
+    four would then be parsing together."""
     import threading
-    import time
 
     from briefing.sources import feeds as feeds_module
 
     real_parse = feeds_module.parse_feed
     lock = threading.Lock()
-    state = {"now": 0, "most": 0, "calls": 0}
+    state = {"now": 0, "most": 0, "calls": 0, "fetched": 0}
+    four_fetched = threading.Event()
+
+    class CountingClient(HttpClient):
+        def get(self, *args, **kw):
+            try:
+                return super().get(*args, **kw)
+            finally:
+                with lock:
+                    state["fetched"] += 1
+                    if state["fetched"] >= 4:
+                        four_fetched.set()
 
     def parse(*args, **kw):
         with lock:
@@ -448,7 +460,7 @@ def test_feeds_are_fetched_together_but_parsed_one_at_a_time(server, store, monk
             state["calls"] += 1
             state["most"] = max(state["most"], state["now"])
         try:
-            time.sleep(0.03)  # long enough for the other threads' fetches to arrive meanwhile
+            assert four_fetched.wait(10), "the other workers' fetches did not arrive"
             return real_parse(*args, **kw)
         finally:
             with lock:
@@ -459,6 +471,6 @@ def test_feeds_are_fetched_together_but_parsed_one_at_a_time(server, store, monk
     for i in range(8):
         server.expect_request(f"/f{i}").respond_with_data(rss(ITEMS), content_type="application/rss+xml")
         feeds.append(add(store, server, f"/f{i}"))
-    report = run(store, feeds, max_workers=4)
+    report = run(store, feeds, max_workers=4, client=CountingClient())
     assert [o.outcome for o in report.outcomes] == ["parsed"] * 8
     assert state["calls"] == 8 and state["most"] == 1
