@@ -42,6 +42,11 @@ def month_change(points: tuple[float, ...] | None) -> float | None:
     return (points[-1] / points[0] - 1) * 100
 
 
+def month_colour(points: tuple[float, ...] | None, red_up: bool):
+    """The line's colour: the month's rise or fall in the user's up/down colours, or None (ink)."""
+    return up_down(month_change(points), red_up)
+
+
 def sparkline_column(sparks: dict[str, tuple[float, ...]], red_up) -> Column[WatchlistRow]:
     """`sparks` is read at each refresh (the model fills it); `red_up` is a callable."""
     def points(r: WatchlistRow):
@@ -55,7 +60,7 @@ def sparkline_column(sparks: dict[str, tuple[float, ...]], red_up) -> Column[Wat
                 f"low {fmt.price(min(p))} · high {fmt.price(max(p))}")
 
     return Column(TITLE, lambda r: "", tooltip=tooltip,
-                  foreground=lambda r: up_down(month_change(points(r)), red_up()),
+                  foreground=lambda r: month_colour(points(r), red_up()),
                   sort_key=lambda r: month_change(points(r)), value=points)
 
 
@@ -101,5 +106,5 @@ def draw_ahead(rows: list[WatchlistRow], sparks: dict[str, tuple[float, ...]], r
     for r in rows:
         year_range_picture(year_position(r.quote), ink, size, ratio)
         points = sparks.get(r.listing.symbol)
-        colour = up_down(month_change(points), red_up)
+        colour = month_colour(points, red_up)
         sparkline_picture(points, QColor(colour) if colour is not None else ink, size, ratio)
