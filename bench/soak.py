@@ -68,7 +68,7 @@ def fast_settings(rpm: int) -> dict:
 
 def run_soak(minutes: float = 10, n_symbols: int = 50, n_feeds: int = 30, news_items: int = 100_000, *,
              rpm: int = 60, data_dir: Path | None = None, seed_dir: Path | None = None,
-             tracemalloc: bool = False, entries: bool = False, log=print) -> dict:
+             tracemalloc: bool = False, entries: bool = False, gc_census: bool = False, log=print) -> dict:
     """Seed, serve, run the app for `minutes`, measure; returns every figure (see `table`)."""
     work = Path(tempfile.mkdtemp(prefix="briefing-soak-"))
     data_dir = Path(data_dir) if data_dir else work / "profile"
@@ -102,7 +102,8 @@ def run_soak(minutes: float = 10, n_symbols: int = 50, n_feeds: int = 30, news_i
         probe_out, samples_out = work / "stall.json", work / "samples.json"
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", BRIEFING_YAHOO_REPLAY=yahoo.url,
                    SOAK_PROBE_OUT=str(probe_out), SOAK_SAMPLES_OUT=str(samples_out), SOAK_SECONDS=str(minutes * 60),
-                   SOAK_TRACEMALLOC="1" if tracemalloc else "0", SOAK_ENTRIES="1" if entries else "0")
+                   SOAK_TRACEMALLOC="1" if tracemalloc else "0", SOAK_ENTRIES="1" if entries else "0",
+                   SOAK_GC_CENSUS="1" if gc_census else "0")
         env.pop("BRIEFING_DATA_DIR", None)
         # The feeds are fetched from 127.0.0.1 with the environment's proxies (Yahoo's replay ignores
         # them: LoopbackAdapter): a proxy would carry those fetches away from the loopback server.
@@ -178,7 +179,7 @@ def run_soak(minutes: float = 10, n_symbols: int = 50, n_feeds: int = 30, news_i
         "cache_start_mb": cache_start / MB, "cache_end_mb": cache_end / MB, "cache_peak_mb": cache_peak / MB,
         "stderr_tail": stderr_tail, "heap_growth": sampled.get("heap_growth", []),
         "gui_entries": sampled.get("entries", []), "collections": sampled.get("collections", []),
-        "long_entries": sampled.get("long_entries", []),
+        "long_entries": sampled.get("long_entries", []), "gc_census": sampled.get("gc_census", {}),
         "cache_handles": [(round(t), n) for t, n in handles[::3]],
         "cache_handles_max": max((n for _, n in handles), default=0),
         "cache_handles_last": handles[-1][1] if handles else 0,
@@ -339,6 +340,11 @@ def notes(r: dict) -> str:
                      + (f" | busy: {others}" if others else "")
                      + "".join(f" | gc gen{c['gen']} {c['ms']:.0f} ms in {c['thread']}" for c in gcs)
                      + "".join(f" | GUI entry {e['ms']:.0f} ms {e['where']}" for e in _during(r["long_entries"], at, w["ms"])))
+    census = r.get("gc_census") or {}
+    if census:
+        lines.append(f"objects a full collection scans (gc census): {census['tracked']} tracked, "
+                     f"{census['frozen']} frozen; commonest: "
+                     + ", ".join(f"{name} {n}" for name, n in census["top"]))
     if r["collections"]:
         long = [c for c in r["collections"] if c["ms"] >= 20]
         lines.append(f"garbage collections >= 5 ms: {len(r['collections'])}, >= 20 ms: {len(long)}, longest "
@@ -361,10 +367,13 @@ def main() -> int:
                     "print where the heap grew after the first steady minute")
     ap.add_argument("--entries", action="store_true", help="count the GUI thread's calls from Qt into Python, by "
                     "function (each takes the GIL; slower) and print the most frequent")
+    ap.add_argument("--gc-census", action="store_true", help="count, halfway (at most 120 s in), the objects "
+                    "a full garbage collection scans, by type")
     ap.add_argument("--json", action="store_true", help="also print every figure as JSON")
     args = ap.parse_args()
     r = run_soak(args.minutes, args.symbols, args.feeds, args.news_items, rpm=args.rpm, data_dir=args.data_dir,
-                 seed_dir=args.seed_dir, tracemalloc=args.tracemalloc, entries=args.entries, log=lambda m: print(m, flush=True))
+                 seed_dir=args.seed_dir, tracemalloc=args.tracemalloc, entries=args.entries,
+                 gc_census=args.gc_census, log=lambda m: print(m, flush=True))
     print()
     print(table(r))
     print()

@@ -18,6 +18,8 @@ Nothing of the app is replaced; this process adds, from outside:
   started to the quit;
 - every garbage collection of 5 ms or more, in any thread, with its generation: a collection holds
   the GIL throughout, so one in a worker stalls the GUI as long as one on the GUI thread;
+- with SOAK_GC_CENSUS=1, halfway through the run (at most 120 s in): the objects a full collection
+  would look at (not frozen by gc.freeze()), counted by type, the 25 commonest;
 - with SOAK_ENTRIES=1, every call from Qt into Python on the GUI thread counted, by function, with its
   wall time (a profile hook on that thread only; it slows the GUI's Python). Each entry takes the GIL,
   and while a worker runs Python each one can wait a whole switch interval for it: the count is what a
@@ -68,8 +70,9 @@ def _in_event_loop(frame) -> bool:
 
 
 class Sampler:
-    def __init__(self, seconds: float, trace: bool) -> None:
-        self.seconds, self.trace = seconds, trace
+    def __init__(self, seconds: float, trace: bool, census: bool = False) -> None:
+        self.seconds, self.trace, self.census = seconds, trace, census
+        self.gc_census: dict = {}
         self.main = threading.main_thread().ident
         self.loop_started: float | None = None  # time.time()
         self.samples: list[dict] = []
@@ -87,7 +90,7 @@ class Sampler:
 
     def _run(self) -> None:
         busy_since, busy_frame, sampled = None, None, False
-        quit_at = base_at = None
+        quit_at = base_at = census_at = None
         while not self._stop.wait(0.005):
             frames = sys._current_frames()
             try:
@@ -97,6 +100,7 @@ class Sampler:
                     if self.loop_started is None:
                         self.loop_started = now
                         quit_at, base_at = now + self.seconds, now + min(90.0, self.seconds / 4)
+                        census_at = now + min(120.0, self.seconds / 2) if self.census else None
                     if busy_since is not None and sampled:
                         self.samples[-1]["busy_ms"] = round((now - busy_since) * 1000, 1)
                     busy_since, busy_frame, sampled = None, None, False
@@ -122,6 +126,9 @@ class Sampler:
                 # while the GUI thread, holding that lock, waits for the GIL (seen: a hang). A signal
                 # runs its Python handler on the main thread at its next bytecode (the beat: <= 10 ms).
                 os.kill(os.getpid(), QUIT_SIGNAL)
+            if census_at is not None and time.time() >= census_at:
+                census_at = None
+                self.gc_census = _gc_census()
             if self.trace and base_at is not None and time.time() >= base_at:
                 import tracemalloc
 
@@ -148,6 +155,18 @@ class Sampler:
         diff = tracemalloc.take_snapshot().compare_to(self.trace_base, "lineno")
         return [f"{d.size_diff / 1048576:+.1f} MB ({d.count_diff:+d} blocks) "
                 f"{d.traceback[0].filename.split('site-packages/')[-1]}:{d.traceback[0].lineno}" for d in diff[:15]]
+
+
+def _gc_census(top: int = 25) -> dict:
+    """What a full collection scans now: tracked objects outside gc.freeze()'s permanent generation."""
+    import gc
+    from collections import Counter
+
+    objects = gc.get_objects()
+    kinds = Counter(type(o).__qualname__ for o in objects)
+    census = {"tracked": len(objects), "frozen": gc.get_freeze_count(), "top": kinds.most_common(top)}
+    objects.clear()
+    return census
 
 
 class CollectionLog:
@@ -236,7 +255,7 @@ def main(argv: list[str]) -> int:
 
         tracemalloc.start(1)
     signal.signal(QUIT_SIGNAL, _quit)
-    sampler = Sampler(seconds, trace).start()
+    sampler = Sampler(seconds, trace, os.environ.get("SOAK_GC_CENSUS") == "1").start()
     import gc
 
     collections = CollectionLog()
@@ -256,7 +275,8 @@ def main(argv: list[str]) -> int:
                                                "heap_growth": sampler.heap_growth() if trace else [],
                                                "entries": entries.table() if entries else [],
                                                "long_entries": entries.long if entries else [],
-                                               "collections": collections.long}))
+                                               "collections": collections.long,
+                                               "gc_census": sampler.gc_census}))
     return code
 
 
