@@ -63,6 +63,7 @@ class _Keys(QObject):
 
 class NewsPanel(Panel):
     topics = (topics.NEWS, topics.INSTRUMENTS, topics.FEEDS, topics.WATCHLISTS)
+    change_reload_ms = 1500  # news arrives feed by feed during a refresh (Panel)
     refresh_requested = Signal()
     manage_feeds_requested = Signal()
     alerts_requested = Signal()
@@ -283,7 +284,7 @@ class NewsPanel(Panel):
         self.runner.run(lambda: self.store.news.detail(item.id), lambda d: self._show_detail(token, d),
                         name="news item")
         if not item.is_read and not self._auto_selecting:
-            self.runner.run(lambda: self.store.news.set_flags(item.id, read=True), name="mark read")
+            self._write(lambda: self.store.news.set_flags(item.id, read=True), "mark read")
 
     def _show_detail(self, token: int, detail, images: bool = False) -> None:
         if token != self._detail_token or detail is None:
@@ -303,12 +304,12 @@ class NewsPanel(Panel):
     def toggle_read(self) -> None:
         item = self.current_item()
         if item is not None:
-            self.runner.run(lambda: self.store.news.set_flags(item.id, read=not item.is_read), name="toggle read")
+            self._write(lambda: self.store.news.set_flags(item.id, read=not item.is_read), "toggle read")
 
     def toggle_star(self) -> None:
         item = self.current_item()
         if item is not None:
-            self.runner.run(lambda: self.store.news.set_flags(item.id, starred=not item.starred), name="toggle star")
+            self._write(lambda: self.store.news.set_flags(item.id, starred=not item.starred), "toggle star")
 
     def open_current(self) -> None:
         item = self.current_item()
@@ -320,7 +321,12 @@ class NewsPanel(Panel):
 
     def mark_all_read(self) -> None:
         flt = replace(self.filter, keep_ids=())
-        self.runner.run(lambda: self.store.news.mark_read(flt=flt), name="mark all read")
+        self._write(lambda: self.store.news.mark_read(flt=flt), "mark all read")
+
+    def _write(self, write, name: str) -> None:
+        """The user changed an item: store it, then show it at once (store changes alone reload
+        at most every `change_reload_ms`)."""
+        self.runner.run(write, lambda _: self.reload(), name=name)
 
     def load_images(self) -> None:
         """Fetch the current item's images (the user asked), then show them; nothing else is loaded."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from briefing.services.tasks import TaskRunner
@@ -19,6 +20,10 @@ class Panel(QWidget):
     loaded = Signal()  # the first read has been shown
     refreshed = Signal()  # a read has been shown (every time)
     topics: tuple[str, ...] = ()
+    # Store changes start a read at most once per this many ms (0: every change). A feed refresh
+    # writes each feed's news as it comes, so a panel over news would otherwise read and redraw
+    # back to back for the whole refresh, a worker's Python competing with the GUI all along.
+    change_reload_ms = 0
 
     def __init__(self, store: Store, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -27,18 +32,36 @@ class Panel(QWidget):
         self.is_loaded = False
         self._reading = False
         self._again = False
+        self._read_started = float("-inf")  # time.monotonic()
+        self._change_timer = QTimer(self)
+        self._change_timer.setSingleShot(True)
+        self._change_timer.timeout.connect(self.reload)
 
     def reload(self) -> None:
-        """Read again; a reload asked for while one is running runs once after it."""
+        """Read again now (the user asked: a filter, a setting); a reload asked for while one is
+        running runs once after it."""
         if self._reading:
             self._again = True
             return
         self._reading = True
+        self._read_started = time.monotonic()
+        self._change_timer.stop()  # this read sees every change so far
         self.runner.run(self.read, self._on_read, self._on_read_failed, name=f"{type(self).__name__} read")
 
     def on_store_changed(self, batch: frozenset[Change]) -> None:
         if any(c.topic in self.topics for c in batch):
+            self.reload_for_change()
+
+    def reload_for_change(self) -> None:
+        """Read again because the store changed: now, or when `change_reload_ms` have passed
+        since the last read began (one read then covers every change in between)."""
+        if self._change_timer.isActive():
+            return
+        wait_ms = (self._read_started - time.monotonic()) * 1000 + self.change_reload_ms
+        if wait_ms <= 0 and not self._reading:
             self.reload()
+        else:
+            self._change_timer.start(max(1, int(wait_ms)))
 
     def read(self) -> Any:  # worker thread: store reads only, no widgets
         raise NotImplementedError

@@ -62,6 +62,12 @@ class TimelineActions:
         self.status.setText(text)
         self.status.setToolTip(tip)
 
+    def _said(self, text: str, tip: str = "") -> None:
+        """A change of the user's is stored: say so and show it at once (store changes alone reload
+        the panel at most every `change_reload_ms`)."""
+        self._say(text, tip)
+        self.reload()
+
     def _dialog(self, event: RegulationEvent | None, editing: bool) -> EventDialog:
         bodies = sorted({e.body for e in self.data.events if e.body}) if self.data else []
         companies = list(self.data.companies) if self.data else []
@@ -83,7 +89,7 @@ class TimelineActions:
             work = lambda: self.store.events.save(event)  # noqa: E731
         self.user_chose = True
         self.current_key = event.id
-        self.runner.run(work, lambda _: self._say(f"Saved {event.id}"), name="save event")
+        self.runner.run(work, lambda _: self._said(f"Saved {event.id}"), name="save event")
 
     def add_event(self) -> None:
         dialog = self._dialog(None, editing=False)
@@ -107,7 +113,7 @@ class TimelineActions:
                 != QMessageBox.StandardButton.Yes:
             return
         self.current_key = None
-        self.runner.run(lambda: self.store.events.delete(e.id), lambda _: self._say(f"Deleted {e.id}"),
+        self.runner.run(lambda: self.store.events.delete(e.id), lambda _: self._said(f"Deleted {e.id}"),
                         name="delete event")
 
     def promote_selected(self) -> None:
@@ -129,7 +135,7 @@ class TimelineActions:
             return
         news_id = entry.candidate.item.id
         self.current_key = None
-        self.runner.run(lambda: self.store.events.dismiss_news(news_id), lambda _: self._say("Dismissed"),
+        self.runner.run(lambda: self.store.events.dismiss_news(news_id), lambda _: self._said("Dismissed"),
                         name="dismiss news")
 
     def ask_import(self) -> None:
@@ -152,7 +158,7 @@ class TimelineActions:
             text = f"Imported {written} event(s)" + (f", {valid - written} unchanged" if valid > written else "")
             if problems:
                 text += f"; skipped {len(problems)} row(s): {problems[0]}"
-            self._say(text, "\n".join(str(p) for p in problems))
+            self._said(text, "\n".join(str(p) for p in problems))
 
         self.runner.run(work, done, lambda exc: self._say(f"Could not import {Path(path).name}: {exc}"),
                         name="import events")

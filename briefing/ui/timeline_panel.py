@@ -31,6 +31,7 @@ class TimelinePanel(TimelineActions, Panel):
     event_activated = Signal(object)  # the user chose this event: mark it and scroll the charts to it
     study_shown = Signal(object)  # the EventStudy now in the table
     topics = (topics.EVENTS, topics.INSTRUMENTS, topics.NEWS)
+    change_reload_ms = 1500  # news arrives feed by feed during a refresh (Panel)
 
     def __init__(self, store, runner, parent=None) -> None:
         super().__init__(store, runner, parent)
@@ -107,10 +108,10 @@ class TimelinePanel(TimelineActions, Panel):
         if any(c.topic == topics.SETTINGS and c.key == svc.BENCHMARKS_SETTING for c in batch):
             self._run_study()
         if any(c.topic in self.topics for c in batch):
-            self.reload()
+            self.reload_for_change()
         elif any(c.topic == topics.BARS for c in batch):
             if not self.user_chose:
-                self.reload()  # the event to show first may have prices now
+                self.reload_for_change()  # the event to show first may have prices now
             if self._study_for is not None:  # prices of the shown (or still computing) study changed
                 shown = self.study if self.study is not None and self.study.event_id == self._study_for else None
                 used = None if shown is None else \
