@@ -98,8 +98,8 @@ def run_gui(args) -> int:
         StallProbe(os.environ["BRIEFING_STALL_LOG"], window)
     window.start()
     poller = _start_price_polling(window, profile, args)
-    if not screenshot:  # news: due feeds once the window has loaded, then every minute (never offline or demo)
-        window.all_loaded.connect(lambda: window.news_service.start_schedule())
+    if not screenshot:
+        _start_news_after_prices(window, poller)
     for notice in profile.notices:
         print(f"briefing: warning: {notice}", file=sys.stderr)
         if interactive:
@@ -144,6 +144,31 @@ def _start_price_polling(window, profile, args):
     window.watchlist.actions.set_price_source(lambda: poller.source or yahoo_source_for(profile.paths, profile.store))
     window.all_loaded.connect(poller.start)
     return poller
+
+
+NEWS_START_WAIT_MS = 15_000
+
+
+def _start_news_after_prices(window, poller) -> None:
+    """News: due feeds once the first quotes are in (at most NEWS_START_WAIT_MS after the window
+    has loaded), then every minute; never offline or in a demo (NewsService.why_not).
+
+    Not both at once: the feeds' threads, the prices' first fetch and the panels' first reads
+    together made the longest GUI stalls of start-up in bench/soak.py."""
+    from PySide6.QtCore import QTimer
+
+    started = []
+
+    def start() -> None:
+        if not started:
+            started.append(True)
+            window.news_service.start_schedule()
+
+    if poller is None:
+        window.all_loaded.connect(start)
+        return
+    poller.first_quotes.connect(start)  # the poller starts at all_loaded: its first quotes come after
+    window.all_loaded.connect(lambda: QTimer.singleShot(NEWS_START_WAIT_MS, window, start))
 
 
 def _start_demo_seeding(window, profile):

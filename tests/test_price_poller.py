@@ -5,10 +5,11 @@ waits on the network."""
 from __future__ import annotations
 
 import threading
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from briefing.services.price_poller import PricePoller
 from briefing.services.tasks import TaskRunner
@@ -196,3 +197,78 @@ def test_the_live_app_checks_typed_symbols_with_the_pollers_source(qtbot, store,
         poller.source = None
         poller.stop()
         window.runner.shutdown()
+
+
+def test_first_quotes_is_said_once_after_the_first_quotes_job(qtbot, store, runner):
+    hk_only(store)
+    clock = FakeClock(utc(2025, 1, 2, 10, 0, tz=HK))
+    adapter = ReplayAdapter({QUOTE: quote_route(clock=clock)}, clock=clock)
+    budget = RequestBudget(60, clock=clock)
+    poller = PricePoller(store, YahooSource(replay_session(adapter, budget), budget=budget, clock=clock),
+                         runner=runner, clock=clock, kinds=("quotes",), seed=7)
+    said = []
+    poller.first_quotes.connect(lambda: said.append(len(hk_quote_times(adapter))))
+    poller.start()
+    qtbot.waitUntil(lambda: poller.ready, timeout=20000)
+    poller.scheduler.stop()
+    qtbot.waitUntil(lambda: runner.pending == 0, timeout=20000)
+    assert said == [1]  # after the first batch was fetched
+    run_until(qtbot, poller, clock, clock() + 60, step=15)
+    assert len(hk_quote_times(adapter)) > 2 and said == [1]
+
+
+def test_first_quotes_is_said_when_the_first_quotes_fail(qtbot, store, runner):
+    hk_only(store)
+    clock = FakeClock(utc(2025, 1, 2, 10, 0, tz=HK))
+    adapter = ReplayAdapter({}, clock=clock, default=lambda request: Reply(429, b"Too Many Requests", {"Retry-After": "90"}))
+    budget = RequestBudget(60, clock=clock)
+    poller = PricePoller(store, YahooSource(replay_session(adapter, budget), budget=budget, clock=clock),
+                         runner=runner, clock=clock, kinds=("quotes",), seed=7)
+    said = []
+    poller.first_quotes.connect(lambda: said.append(True))
+    poller.start()
+    qtbot.waitUntil(lambda: poller.ready, timeout=20000)
+    poller.scheduler.stop()
+    qtbot.waitUntil(lambda: runner.pending == 0, timeout=20000)
+    assert poller._problem.startswith("Prices: rate limited") and said == [True]
+
+
+class _Window(QObject):
+    all_loaded = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.news_service = SimpleNamespace(starts=[])
+        self.news_service.start_schedule = lambda: self.news_service.starts.append(True)
+
+
+class _Poller(QObject):
+    first_quotes = Signal()
+
+
+def test_the_app_checks_feeds_after_the_first_quotes_not_with_them(qtbot, monkeypatch):
+    from briefing import app
+
+    monkeypatch.setattr(app, "NEWS_START_WAIT_MS", 300)
+    window, poller = _Window(), _Poller()
+    app._start_news_after_prices(window, poller)
+    window.all_loaded.emit()
+    assert window.news_service.starts == []  # the prices' first fetch runs alone
+    poller.first_quotes.emit()
+    assert window.news_service.starts == [True]
+    qtbot.wait(500)  # the fallback timer fires: no second start
+    assert window.news_service.starts == [True]
+
+
+def test_the_app_checks_feeds_anyway_when_no_quotes_come(qtbot, monkeypatch):
+    from briefing import app
+
+    monkeypatch.setattr(app, "NEWS_START_WAIT_MS", 100)
+    window, poller = _Window(), _Poller()
+    app._start_news_after_prices(window, poller)
+    window.all_loaded.emit()
+    qtbot.waitUntil(lambda: window.news_service.starts == [True], timeout=3000)
+    window2 = _Window()
+    app._start_news_after_prices(window2, None)  # offline, demo: no poller (the service then says why not)
+    window2.all_loaded.emit()
+    assert window2.news_service.starts == [True]

@@ -39,6 +39,7 @@ class PricePoller(QObject):
     """Owns a scheduler whose jobs keep the watched symbols' prices fresh while markets trade."""
 
     status = Signal(str)  # one line for the status bar when the state of the feed changes
+    first_quotes = Signal()  # the first quotes job has ended, well or not (once): start-up's busiest part is over
 
     def __init__(self, store, source: PriceSource | Callable[[], PriceSource], *, runner: TaskRunner | None = None,
                  clock: Callable[[], float] = time.time, kinds: tuple[str, ...] = KINDS, seed: int | None = None,
@@ -61,6 +62,7 @@ class PricePoller(QObject):
         self._last_ok: dict[str, float] = {}
         self._problem = ""
         self._stopped = False
+        self._quoted = False
 
     # ----- life cycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -122,6 +124,12 @@ class PricePoller(QObject):
 
     def _on_prepare_failed(self, error: BaseException) -> None:
         self.status.emit(f"Prices: could not start polling ({error})")
+        self._quotes_ended("quotes:")
+
+    def _quotes_ended(self, name: str) -> None:
+        if not self._quoted and name.startswith("quotes:"):
+            self._quoted = True
+            self.first_quotes.emit()
 
     def _set_groups(self, groups: dict[str, list]) -> None:
         for code in set(self.groups) - set(groups):
@@ -218,11 +226,13 @@ class PricePoller(QObject):
     # ----- results (GUI thread) -----------------------------------------------------------------
     def _on_result(self, name: str, _result) -> None:
         self._last_ok[name] = self.clock()
+        self._quotes_ended(name)
         if self._problem:
             self._problem = ""
             self.status.emit("Prices: updated")
 
     def _on_job_failed(self, name: str, message: str) -> None:
+        self._quotes_ended(name)
         try:
             job = self.scheduler.job(name)
         except KeyError:
