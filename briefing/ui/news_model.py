@@ -70,8 +70,14 @@ class NewsModel(RowTableModel[NewsItem]):
     def row_of(self, news_id: str) -> int:
         return next((i for i, r in enumerate(self._rows) if r.id == news_id), -1)
 
-    def set_rows(self, rows) -> None:
-        rows = list(rows)
+    def prepare_rows(self, rows, names: dict[str, str], every: bool = False):
+        """Worker thread: `prepare` with the company names the rows will be shown with."""
+        return self.prepare(rows, dict(names), news_columns(names), every)
+
+    def _fresh(self, prepared) -> bool:
+        return prepared.context == self.company_names
+
+    def _set_rows(self, rows) -> None:
         new_keys = [self._key(r) for r in rows]
         old_keys = [self._key(r) for r in self._rows]
         new_set, old_set = set(new_keys), set(old_keys)
@@ -81,7 +87,6 @@ class NewsModel(RowTableModel[NewsItem]):
         if not in_order or len(new_set) != len(new_keys):
             self.resets += 1
             self._reset(rows)
-            self.loaded = True
             return
         i = len(self._rows) - 1  # removals, bottom up, in contiguous blocks
         while i >= 0:
@@ -104,4 +109,3 @@ class NewsModel(RowTableModel[NewsItem]):
             self._insert(i, rows[i:j])
             i = j
         self._update(rows, every=names_changed)  # same rows, new values (read, starred, title, company names)
-        self.loaded = True

@@ -20,6 +20,7 @@ from briefing.ui.news_model import FLAG, TITLE, WHEN, NewsModel
 from briefing.domain.html_text import image_urls
 from briefing.ui.news_reader import SafeReader, reader_html
 from briefing.ui.panel import Panel
+from briefing.ui.table_model import Prepared
 
 LIST_LIMIT = 500
 
@@ -38,6 +39,8 @@ class NewsView:
     unread: dict
     feeds: list[Feed]
     watchlists: list[Watchlist]
+    prepared: Prepared | None = None  # the list's cells and new rows' items, made with the read
+    filter: NewsFilter | None = None  # what was read
 
 
 class _Keys(QObject):
@@ -78,6 +81,7 @@ class NewsPanel(Panel):
         self.allow_network = True  # off when offline: "Load images" then says why it cannot
         self._detail_token = 0
         self._auto_selecting = False
+        self._listed: NewsFilter | None = None  # the filter of the rows shown (keep_ids aside)
 
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search news (English or 中文)…")
@@ -170,16 +174,21 @@ class NewsPanel(Panel):
 
     # ----- reading (worker thread) ------------------------------------------------------------------
     def read(self) -> NewsView:
+        flt = self.filter
         names = {c.id: c.name_en for c in self.store.instruments.companies()}
-        return NewsView(names, self.store.news.items(self.filter), self.store.news.unread_counts(),
-                        self.store.feeds.all(), self.store.watchlists.all())
+        items = self.store.news.items(flt)
+        # a new filter replaces the list: every row's items made here, not on the GUI thread
+        prepared = self.model.prepare_rows(items, names, every=replace(flt, keep_ids=()) != self._listed)
+        return NewsView(names, items, self.store.news.unread_counts(), self.store.feeds.all(),
+                        self.store.watchlists.all(), prepared, flt)
 
     # ----- showing (GUI thread) ----------------------------------------------------------------------
     def show_data(self, data: NewsView) -> None:
         self.names = data.names
         self.model.company_names.clear()
         self.model.company_names.update(data.names)
-        self.model.set_rows(data.items)
+        self.model.set_rows(data.items, data.prepared)
+        self._listed = replace(data.filter, keep_ids=()) if data.filter is not None else None
         self._fill(self.company_box, "All companies", [
             (f"{name} ({data.unread['companies'].get(cid, 0)})", cid) for cid, name in sorted(
                 data.names.items(), key=lambda kv: kv[1])])
