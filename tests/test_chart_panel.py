@@ -288,3 +288,26 @@ def test_bars_of_symbols_not_on_the_chart_do_not_reload_it(qtbot):
     panel.on_store_changed(frozenset({Change(topics.EVENTS, "x")}))
     panel.on_store_changed(frozenset({Change(topics.QUOTES, "BIDU")}))
     assert panel.reloads == 3
+
+
+def test_a_volume_pane_built_after_the_chart_was_drawn_shows_its_volume(qtbot, store):
+    """At start-up the volume pane comes a turn of the event loop after the plot (main window)."""
+    from briefing.services.tasks import TaskRunner
+    from briefing.ui.chart_panel import ChartPanel
+
+    bars = daily(60, date(2025, 6, 18), HK)
+    store.prices.upsert_bars("0700.HK", "1d", bars, "test")
+    runner = TaskRunner()
+    panel = ChartPanel(store, runner)
+    qtbot.addWidget(panel)
+    panel.resize(700, 450)
+    panel.show()
+    try:
+        panel.build_plot(volume=False)
+        assert panel.volume_plot is None
+        show(qtbot, panel, ["0700.HK"], "1Y")  # drawn without a volume pane
+        panel.build_volume()
+        assert panel.volume_plot.isVisible()
+        assert list(panel.volume_bars.opts["height"]) == [b.volume for b in bars]
+    finally:
+        runner.shutdown()

@@ -91,13 +91,14 @@ class ChartPanel(ChartToolsMixin, Panel):
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.readout)
 
-    def build_plot(self) -> None:
-        """Create the plot (imports pyqtgraph). Called once, after the first paint."""
+    def build_plot(self, volume: bool = True) -> None:
+        """Create the plot (imports pyqtgraph). Called once, after the first paint; `volume`: the
+        volume pane too, else `build_volume` is the caller's, in a later turn."""
         if self.plot is not None:
             return
         import pyqtgraph as pg
 
-        from briefing.ui.chart_axes import ExchangeTimeAxis, GridAxis, VolumeAxis
+        from briefing.ui.chart_axes import ExchangeTimeAxis, GridAxis
         from briefing.ui.chart_items import CandleItem, EventLines
 
         pg.setConfigOptions(antialias=True, background=None, foreground=self.palette().text().color())
@@ -131,6 +132,30 @@ class ChartPanel(ChartToolsMixin, Panel):
             line.setVisible(False)
             self.plot.addItem(line, ignoreBounds=True)
         self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
+        for fmt in ("PNG", "SVG"):
+            act = self.plot.getViewBox().menu.addAction(f"Save chart as {fmt}…")
+            act.triggered.connect(lambda _=False, f=fmt: self._ask_export(f))
+        self._plot_host = host = QWidget(self)
+        col = QVBoxLayout(host)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(0)
+        col.addWidget(self.plot, 1)
+        self._stack.addWidget(host)
+        self._stack.setCurrentWidget(host)
+        if volume:
+            self.build_volume()
+        if self._data is not None:
+            self._draw(self._data)
+
+    def build_volume(self) -> None:
+        """The volume pane under the plot: a second pyqtgraph plot, so a turn of the event loop of
+        its own at start-up (each took ~25 ms idle, more while workers run)."""
+        if self.volume_plot is not None or self.plot is None:
+            return
+        import pyqtgraph as pg
+
+        from briefing.ui.chart_axes import VolumeAxis
+
         self.volume_plot = pg.PlotWidget(axisItems={"left": VolumeAxis(orientation="left")})
         self.volume_plot.setObjectName("chartVolume")
         self.volume_plot.setMaximumHeight(90)
@@ -142,26 +167,16 @@ class ChartPanel(ChartToolsMixin, Panel):
         # no outlines: on narrow bars they turned the volume pane black
         self.volume_bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush="#8a9bb0", pen=None)
         self.volume_plot.addItem(self.volume_bars)
-        for fmt in ("PNG", "SVG"):
-            act = self.plot.getViewBox().menu.addAction(f"Save chart as {fmt}…")
-            act.triggered.connect(lambda _=False, f=fmt: self._ask_export(f))
-        host = QWidget(self)
-        col = QVBoxLayout(host)
-        col.setContentsMargins(0, 0, 0, 0)
-        col.setSpacing(0)
-        col.addWidget(self.plot, 1)
-        col.addWidget(self.volume_plot)
-        self._stack.addWidget(host)
-        self._stack.setCurrentWidget(host)
+        self._plot_host.layout().addWidget(self.volume_plot)
         if self._data is not None:
-            self._draw(self._data)
+            self._draw_volume(self._data, self._volume_series(self._data))
 
     def changeEvent(self, event) -> None:
         """Follow a light/dark theme switch: axes and labels take the palette's text colour."""
         super().changeEvent(event)
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange) and self.plot:
             ink = self.palette().text().color()
-            for plot in (self.plot, self.volume_plot):
+            for plot in (p for p in (self.plot, self.volume_plot) if p is not None):
                 for side in ("left", "bottom"):
                     plot.getAxis(side).setPen(ink)
                     plot.getAxis(side).setTextPen(ink)
@@ -366,7 +381,7 @@ class ChartPanel(ChartToolsMixin, Panel):
             up, down = (DOWN, UP) if data.red_up else (UP, DOWN)
             self.candle_item.set_data(self._xs, first.open, first.high, first.low, first.close, up, down)
         self.candle_item.setVisible(candles)
-        self._draw_volume(data, first if single and not data.normalised else None)
+        self._draw_volume(data, self._volume_series(data))
         prev = first.previous_close if single and ranges.is_intraday(data.range) else None
         self.prev_close_line.setVisible(prev is not None)
         if prev is not None:
@@ -382,10 +397,18 @@ class ChartPanel(ChartToolsMixin, Panel):
         if not self._reach_back_for(data):
             self._scroll()
 
+    @staticmethod
+    def _volume_series(data: ChartData) -> Series | None:
+        """The series whose volume is shown: one symbol's, in prices (not normalised)."""
+        first = data.series[0] if data.series else None
+        return first if len(data.series) == 1 and first.ts and not data.normalised else None
+
     def _draw_volume(self, data: ChartData, s: Series | None) -> None:
         """Volume bars of one symbol (hidden, and left alone, when comparing)."""
         import numpy as np
 
+        if self.volume_plot is None:  # built in the next turn (build_volume), which draws it then
+            return
         vol = np.nan_to_num(np.array(s.volume, dtype=float)) if s is not None and len(s.volume) else None
         if vol is None or not vol.any():
             if self.volume_plot.isVisible() or self._volume_shown:

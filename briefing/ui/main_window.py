@@ -195,7 +195,8 @@ class MainWindow(QMainWindow):
 
     def _build_deferred(self) -> None:
         """On the GUI thread (an import that failed on the worker fails again here, loudly), in
-        three turns of the event loop, not one long step: the panels, the plot, then their reads.
+        four turns of the event loop, not one long step: the panels, the plot, its volume pane,
+        then their reads.
         The plot (~40 ms of pyqtgraph's Python) is built before the reads start, while no worker
         competes with it for the GIL."""
         built_now = len(self.panels) == 1  # else built with the window (tests): they read already
@@ -203,7 +204,11 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self, lambda: self._build_plot(read=built_now))
 
     def _build_plot(self, read: bool) -> None:
-        self.chart.build_plot()
+        self.chart.build_plot(volume=False)
+        QTimer.singleShot(0, self, lambda: self._build_volume(read))
+
+    def _build_volume(self, read: bool) -> None:
+        self.chart.build_volume()
         # pyqtgraph, numpy and the panels' modules are loaded for good: keep their objects out of
         # later full collections, each of which would otherwise stop the GUI thread ~40 ms.
         gc.freeze()
@@ -212,7 +217,7 @@ class MainWindow(QMainWindow):
         self._check_loaded()
 
     def _check_loaded(self) -> None:
-        if (self._loaded_emitted or len(self.panels) == 1 or self.chart.plot is None
+        if (self._loaded_emitted or len(self.panels) == 1 or self.chart.volume_plot is None
                 or not all(p.is_loaded for p in self.panels)):
             return
         self._loaded_emitted = True
