@@ -926,3 +926,28 @@ def test_listeners_have_run_when_write_returns(store):
     store.changes.subscribe(lambda batch: heard.extend(batch))
     store.settings.set("x", 1)
     assert Change(topics.SETTINGS, "x") in heard
+
+
+def test_is_demo_is_read_once_and_again_after_the_setting_is_written(store, monkeypatch):
+    reads = []
+    get = store.settings.get
+    monkeypatch.setattr(store.settings, "get", lambda key, default=None: reads.append(key) or get(key, default))
+    assert not store.is_demo() and not store.is_demo()
+    assert reads == ["demo"]  # the window asks at every panel read, on the GUI thread
+    store.settings.set("demo", True)  # demo seeding
+    assert store.is_demo() and store.is_demo()
+    assert reads == ["demo", "demo"]
+
+
+def test_is_demo_does_not_keep_an_answer_read_before_a_write(store, monkeypatch):
+    get = store.settings.get
+
+    def read_then_seeded(key, default=None):
+        value = get(key, default)  # False...
+        store.settings.set("demo", True)  # ...and the seeding commits before the answer is kept
+        monkeypatch.setattr(store.settings, "get", get)
+        return value
+
+    monkeypatch.setattr(store.settings, "get", read_then_seeded)
+    assert not store.is_demo()  # what was read
+    assert store.is_demo()  # not the stale answer

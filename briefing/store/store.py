@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 from briefing.store import schema
-from briefing.store.changes import ChangeBus
+from briefing.store.changes import SETTINGS, Change, ChangeBus
 from briefing.store.database import Database, OpenReport
 from briefing.store.events import Events
 from briefing.store.instruments import Instruments
@@ -38,6 +39,10 @@ class Store:
         self.watchlists = Watchlists(db)
         self.settings = Settings(db)
         self.fetch_log = FetchLog(db)
+        self._demo: bool | None = None  # is_demo(), known until the setting is written again
+        self._demo_generation = 0
+        self._demo_lock = threading.Lock()
+        db.changes.subscribe(self._forget_demo)
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -78,6 +83,24 @@ class Store:
         return self.db.read(run)
 
     def is_demo(self) -> bool:
-        return bool(self.settings.get("demo", False))
+        """Whether this is a demo profile. Kept after the first read: the window asks at every
+        panel read, on the GUI thread, where a query waits for a free reader. Forgotten when
+        this store writes the setting (demo seeding does; nothing else turns a profile demo)."""
+        demo = self._demo
+        if demo is not None:
+            return demo
+        with self._demo_lock:
+            generation = self._demo_generation
+        demo = bool(self.settings.get("demo", False))
+        with self._demo_lock:
+            if generation == self._demo_generation:  # not written meanwhile: still true
+                self._demo = demo
+        return demo
+
+    def _forget_demo(self, batch: frozenset[Change]) -> None:
+        if any(c.topic == SETTINGS and c.key in (None, "demo") for c in batch):
+            with self._demo_lock:
+                self._demo_generation += 1
+                self._demo = None
 
     latest_schema = schema.LATEST
