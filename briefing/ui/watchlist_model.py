@@ -4,6 +4,7 @@ tree, and what the worker reads for them besides the rows."""
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from briefing.domain import formatting as fmt
 from briefing.domain import market_hours
@@ -99,12 +100,15 @@ class WatchlistModel(WatchlistTreeModel):
         self.sparks: dict[str, tuple[float, ...]] = {}  # symbol -> the last month's closes
         self.red_up = False  # Chinese convention: red for a rise
         self.time_zone = EXCHANGE  # "ui.timezone_display": exchange, local or both
-        market = Column("Market", self._market_text,
-                        tooltip=lambda r: self.market.get(r.listing.symbol, ("", ""))[1] or "prices up to date")
-        columns = (watchlist_columns(lambda: self.red_up, lambda: self.time_zone) + [market]
-                   + extra_columns(self.premiums) + [sparkline_column(self.sparks, lambda: self.red_up)])
-        super().__init__(columns, parent)
+        super().__init__(model_columns(self), parent)
         self.company_only = {self.column_index("HK/ADR prem.")}  # on the company row, not on each line
+
+    def prepare(self, rows: list[WatchlistRow], market: dict, premiums: dict, sparks: dict, red_up: bool,
+                time_zone: str) -> dict:
+        """Worker thread: the cells of `rows` shown with these values (what `show_rows` and the
+        panel's settings will make the model's): `_cells` then only looks them up."""
+        values = _Values(market, premiums, sparks, red_up, time_zone)
+        return self.cells_for(rows, model_columns(values))
 
     def set_red_up(self, red_up: bool) -> None:
         if red_up != self.red_up:
@@ -116,10 +120,12 @@ class WatchlistModel(WatchlistTreeModel):
             self.time_zone = mode
             self.refresh_columns()
 
-    def show_rows(self, rows: list[WatchlistRow], market: dict, premiums: dict, sparks: dict) -> None:
+    def show_rows(self, rows: list[WatchlistRow], market: dict, premiums: dict, sparks: dict,
+                  prepared: dict | None = None) -> None:
         """New rows and the columns read beside them, written in one pass: each changed row is
-        signalled once (a quote batch changes the rows, their sparklines and staleness together)."""
-        self.set_rows(rows, touched=self._take(market, premiums, sparks))
+        signalled once (a quote batch changes the rows, their sparklines and staleness together).
+        `prepared`: their cells from `prepare`, with the same values."""
+        self.set_rows(rows, touched=self._take(market, premiums, sparks), prepared=prepared)
 
     def _take(self, market: dict, premiums: dict, sparks: dict) -> set[str]:
         """Keep the columns' new values (all keyed by symbol); the symbols whose values changed.
@@ -132,6 +138,26 @@ class WatchlistModel(WatchlistTreeModel):
                 mine.update(new)
         return touched
 
-    def _market_text(self, r: WatchlistRow) -> str:
-        state, stale = self.market.get(r.listing.symbol, ("", ""))
+
+
+@dataclass
+class _Values:
+    """What the columns read besides the rows (the model's own, or a worker's copy)."""
+
+    market: dict
+    premiums: dict
+    sparks: dict
+    red_up: bool
+    time_zone: str
+
+
+def model_columns(values) -> list[Column[WatchlistRow]]:
+    """The watchlist's columns over `values` (a `WatchlistModel` or `_Values`), read when a cell is made."""
+    def market_text(r: WatchlistRow) -> str:
+        state, stale = values.market.get(r.listing.symbol, ("", ""))
         return f"{state} · stale" if state and stale else state or ("stale" if stale else "")
+
+    market = Column("Market", market_text,
+                    tooltip=lambda r: values.market.get(r.listing.symbol, ("", ""))[1] or "prices up to date")
+    return (watchlist_columns(lambda: values.red_up, lambda: values.time_zone) + [market]
+            + extra_columns(values.premiums) + [sparkline_column(values.sparks, lambda: values.red_up)])

@@ -137,12 +137,13 @@ class WatchlistPanel(Panel):
                        | {n for c in self.store.instruments.companies() for n in (c.name_en, c.name_zh) if n})
         sparks = month_closes(self.store, rows, time.time())
         draw_ahead(rows, sparks, red_up, QColor(self.model.ink), self.model.pixel_ratio, PICTURE_SIZE)
-        return (lists, wanted, rows, market_column(self.store, rows), premium_column(self.store, rows),
-                sparks, header, folded, red_up, time_zone, words)
+        market, premiums = market_column(self.store, rows), premium_column(self.store, rows)
+        cells = self.model.prepare(rows, market, premiums, sparks, red_up, time_zone)  # not on the GUI thread
+        return (lists, wanted, rows, market, premiums, sparks, header, folded, red_up, time_zone, words, cells)
 
     # GUI thread
     def show_data(self, data) -> None:
-        lists, wanted, rows, market, premiums, sparks, header, folded, red_up, time_zone, words = data
+        lists, wanted, rows, market, premiums, sparks, header, folded, red_up, time_zone, words, cells = data
         if not self._folds_restored:
             self._folds_restored = True
             if isinstance(folded, list):  # anything else (a damaged setting) opens every company
@@ -163,7 +164,7 @@ class WatchlistPanel(Panel):
             self.chooser.blockSignals(False)
         same_members = [r.listing.symbol for r in rows] == [r.listing.symbol for r in self.model.rows()]
         kept = [i.data(KEY_ROLE) for i in self.view.selectionModel().selectedRows()]
-        self.model.show_rows(rows, market, premiums, sparks)
+        self.model.show_rows(rows, market, premiums, sparks, cells)
         if kept and not self.view.selectionModel().hasSelection():  # the rows were reset: select them again
             for key in kept:
                 self.select_symbol(key, add=True)

@@ -107,15 +107,26 @@ class WatchlistTreeModel(QStandardItemModel):
         # Columns drawn as pictures (a sparkline, a range bar): painted into images when their value
         # changes, which the view then paints itself. A Python delegate would be called for every
         # visible cell on every repaint, each call waiting for the GIL while workers hold it.
+        self._prepared: dict = {}  # during set_rows: `cells_for` made on the reader's worker
         self.painters: dict[int, Painter] = {}
         self.ink = QColor("black")  # what a picture is drawn in without a colour of its own
         self.pixel_ratio = 1.0
         self.loaded = False
 
     # ----- cells ----------------------------------------------------------------------------------
-    def _cells(self, r: WatchlistRow, line: bool) -> tuple[Cell, ...]:
+    def cells_for(self, rows: Sequence[WatchlistRow], columns: Sequence[Column[WatchlistRow]]) -> dict:
+        """Worker thread: each row's cells with `columns`, as a top-level row and as a company's
+        line, by symbol (with the row they were made from: only that row may use them)."""
+        return {r.listing.symbol: (r, self._cells(r, False, columns), self._cells(r, True, columns)) for r in rows}
+
+    def _cells(self, r: WatchlistRow, line: bool, columns: Sequence[Column[WatchlistRow]] | None = None
+               ) -> tuple[Cell, ...]:
+        if columns is None and self._prepared:
+            made = self._prepared.get(r.listing.symbol)
+            if made is not None and made[0] is r:
+                return made[2 if line else 1]
         out = []
-        for c, col in enumerate(self._columns):
+        for c, col in enumerate(columns or self._columns):
             if line and c in self.company_only:
                 out.append(("", None, None, None, None))
                 continue
@@ -203,10 +214,18 @@ class WatchlistTreeModel(QStandardItemModel):
     def column_index(self, title: str) -> int:
         return next(i for i, c in enumerate(self._columns) if c.title == title)
 
-    def set_rows(self, rows: Sequence[WatchlistRow], touched: Collection[str] = ()) -> None:
+    def set_rows(self, rows: Sequence[WatchlistRow], touched: Collection[str] = (), prepared: dict | None = None
+                 ) -> None:
         """Show these rows; `touched`: symbols whose cells may have changed though their rows did
-        not (a column reads data besides the row)."""
-        rows = list(rows)
+        not (a column reads data besides the row); `prepared`: their cells from `cells_for`, made
+        with the values the columns will read (so the GUI thread does not make them)."""
+        self._prepared = prepared or {}
+        try:
+            self._set_rows(list(rows), touched)
+        finally:
+            self._prepared = {}
+
+    def _set_rows(self, rows: list[WatchlistRow], touched: Collection[str]) -> None:
         layout = [(r.listing.symbol, r.listing.company_id) for r in rows]
         if layout == self._layout and self._nodes:
             self._update_in_place(rows, touched)  # the usual case, a quote moved: no regrouping
