@@ -215,6 +215,29 @@ def test_a_system_theme_at_start_keeps_the_fusion_the_app_was_started_with(qtbot
         theme.apply_theme("system")
 
 
+def test_at_start_up_the_news_and_timeline_read_after_the_charts_first_paint(qtbot, store, tmp_path, monkeypatch):
+    """The plot's first paint competed with the news list's worker making its rows."""
+    from briefing.ui.news_panel import NewsPanel
+    from briefing.ui.timeline_panel import TimelinePanel
+
+    chart_painted_at_read, window = [], []
+    for cls in (NewsPanel, TimelinePanel):
+        read = cls.read
+        monkeypatch.setattr(cls, "read", lambda self, read=read: chart_painted_at_read.append(
+            window[0].chart.is_loaded) or read(self))
+    settings = QSettings(str(tmp_path / "ui-state.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(store, settings, defer_panels=True)
+    window.append(w)
+    qtbot.addWidget(w)
+    w.show()
+    with qtbot.waitSignal(w.all_loaded, timeout=20000):
+        w.start()
+    try:
+        assert w.chart.symbols and chart_painted_at_read[:2] == [True, True]
+    finally:
+        w.runner.shutdown()
+
+
 def test_deferred_panels_modules_are_imported_off_the_gui_thread(qtbot, store, tmp_path, monkeypatch):
     """Importing them on the GUI thread froze the shown window ~0.8 s; a failed import there still
     leaves the panels built (the GUI thread imports again and would raise the real error)."""

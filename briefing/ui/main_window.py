@@ -38,6 +38,9 @@ DEFERRED_MODULES = ("briefing.ui.chart_panel", "briefing.ui.news_panel", "briefi
                     "briefing.ui.timeline_panel", "pyqtgraph", "briefing.ui.chart_axes", "briefing.ui.chart_items")
 
 
+CHART_FIRST_WAIT_MS = 1500  # the others read after the chart's first paint, or after this
+
+
 def import_deferred_modules() -> None:
     """Worker thread: load what `build_panels` and the chart's plot import; creates no Qt object."""
     for name in DEFERRED_MODULES:
@@ -122,10 +125,29 @@ class MainWindow(QMainWindow):
             self._read_deferred()
 
     def _read_deferred(self) -> None:
-        for panel in self.panels[1:]:
-            panel.reload()
-        if self.watchlist.selected_symbols():
-            self.chart.set_symbols(self.watchlist.selected_symbols())
+        """The chart reads and paints first, the news list and the timeline after: the plot's
+        first paint (pyqtgraph's Python) was start-up's longest stall while the news list's worker
+        made its 500 rows beside it."""
+        symbols = self.watchlist.selected_symbols()
+        if symbols:
+            self.chart.set_symbols(symbols)
+        else:
+            self.chart.reload()
+        others = [p for p in self.panels[1:] if p is not self.chart]
+        done = []
+
+        def read_others() -> None:
+            if not done:
+                done.append(True)
+                self.chart.refreshed.disconnect(after_chart)
+                for panel in others:
+                    panel.reload()
+
+        def after_chart() -> None:
+            after_first_paint(self.chart.plot.viewport(), read_others, fallback_ms=300)
+
+        self.chart.refreshed.connect(after_chart)
+        QTimer.singleShot(CHART_FIRST_WAIT_MS, self, read_others)  # a chart that cannot read holds nothing up
 
     def _connect_panel(self, panel: Panel) -> None:
         self.signals.changed.connect(panel.on_store_changed)
