@@ -1,6 +1,6 @@
 """How the GUI process is tuned for one GUI thread beside busy worker threads (no Qt here).
 
-Both settings were measured with bench/soak.py (the app for minutes with 50 symbols polled and
+The settings were measured with bench/soak.py (the app for minutes with 50 symbols polled and
 30 feeds refreshed): see each function.
 """
 
@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 GUI_SWITCH_INTERVAL_S = 0.0002
 MALLOC_ARENAS = 2
@@ -44,3 +47,21 @@ def limit_malloc_arenas() -> bool:
         return False
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
     return mallopt(_M_ARENA_MAX, MALLOC_ARENAS) == 1
+
+
+@contextmanager
+def loading_for_good() -> Iterator[None]:
+    """Around imports on a worker: no garbage collection while they run, their objects frozen after.
+
+    Imports create ~100,000 objects that live as long as the process. A full collection among
+    them holds the GIL, so stops the GUI thread too, for 40-100 ms (seen in the soak during
+    start-up's imports); frozen (gc.freeze), no later collection looks at them again.
+    Collections stay off only if they were off before (another thread's import may overlap)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+        gc.freeze()
+    finally:
+        if collecting:
+            gc.enable()

@@ -66,3 +66,27 @@ def test_gil_turns_are_a_fifth_of_a_millisecond():
         assert sys.getswitchinterval() == pytest.approx(0.0002)
     finally:
         sys.setswitchinterval(before)
+
+
+def test_loading_for_good_pauses_collections_and_freezes_what_was_loaded():
+    import gc
+
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    try:
+        with process_tuning.loading_for_good():
+            assert not gc.isenabled()
+            loaded = [[i] for i in range(1000)]  # what an import leaves behind: tracked, long-lived
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= frozen + len(loaded)
+        with pytest.raises(ImportError):
+            with process_tuning.loading_for_good():
+                raise ImportError("a failed import")
+        assert gc.isenabled()  # collections come back after a failure too
+        gc.disable()  # another thread's import is still running: it turns them back on, not this one
+        with process_tuning.loading_for_good():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()

@@ -13,7 +13,6 @@ asked us to be quiet. Results reach the panels through the store's change notifi
 
 from __future__ import annotations
 
-import gc
 import logging
 import time
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from briefing.domain import market_hours
+from briefing.process_tuning import loading_for_good
 from briefing.domain.price_state import ERROR_WORDS, RATE_LIMITED
 from briefing.services.price_refresh import PriceRefresher, PriceSettings, group_by_calendar
 from briefing.services.scheduler import Job, Scheduler
@@ -80,22 +80,15 @@ class PricePoller(QObject):
             self.runner.shutdown(3000)
 
     def _prepare(self):
-        # The imports below create ~100,000 objects. A full collection among them holds the GIL
-        # (so the GUI thread too) for ~100 ms: none runs while they load, and once loaded they
-        # are frozen, out of every later collection.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        # The source's imports (yfinance, pandas: ~1 s) happen here, not inside the first fetch
+        # nor on the GUI thread, with no collection among their objects (process_tuning).
+        with loading_for_good():
             source = self._source_or_factory
             if not isinstance(source, PriceSource):
-                source = source()  # imports the source's libraries here, not on the GUI thread
+                source = source()
             warm = getattr(source, "warm", None)
             if warm is not None:
-                warm()  # its imports (yfinance, pandas: ~1 s) happen here, not inside the first fetch
-            gc.freeze()
-        finally:
-            if collecting:
-                gc.enable()
+                warm()
         self.source = source
         self.refresher = PriceRefresher(self.store, source, clock=self.clock)
         settings = PriceSettings.load(self.store)

@@ -12,6 +12,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
 
 from briefing import APP_NAME, __version__
+from briefing.process_tuning import loading_for_good
 from briefing.domain.data_state import describe
 from briefing.services.tasks import TaskRunner
 from briefing.store import Store
@@ -35,16 +36,19 @@ def _placeholder(parent: QWidget) -> QLabel:
 
 
 DEFERRED_MODULES = ("briefing.ui.chart_panel", "briefing.ui.news_panel", "briefing.ui.news_service",
-                    "briefing.ui.timeline_panel", "pyqtgraph", "briefing.ui.chart_axes", "briefing.ui.chart_items")
+                    "briefing.ui.timeline_panel", "pyqtgraph", "briefing.ui.chart_axes", "briefing.ui.chart_items",
+                    "briefing.ui.price_alerts")
 
 
 CHART_FIRST_WAIT_MS = 1500  # the others read after the chart's first paint, or after this
 
 
 def import_deferred_modules() -> None:
-    """Worker thread: load what `build_panels` and the chart's plot import; creates no Qt object."""
-    for name in DEFERRED_MODULES:
-        importlib.import_module(name)
+    """Worker thread: load what `build_panels`, the chart's plot and the tray's price alerts import;
+    creates no Qt object."""
+    with loading_for_good():
+        for name in DEFERRED_MODULES:
+            importlib.import_module(name)
 
 
 class MainWindow(QMainWindow):
