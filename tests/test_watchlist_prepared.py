@@ -88,3 +88,19 @@ def test_cells_made_from_another_row_are_not_used(qtbot):
     newer = [replace(r, quote=quote(r.listing.symbol, 77.0)) for r in rows]  # equal symbols, other rows
     model.show_rows(newer, *values[:3], stale)
     assert model.index_for(rows[-1].listing.symbol, model.column_index("Last")).data() == "77.00"
+
+
+def test_rows_written_in_later_turns_use_the_workers_cells_too(qtbot, monkeypatch):
+    rows = many_rows(30, 20)  # 50 top-level rows: written over several turns (WRITE_CHUNK)
+    model = WatchlistModel()
+    model.show_rows(rows, {}, {}, {})
+    moved = [replace(r, quote=quote(r.listing.symbol, 60.0 + i)) for i, r in enumerate(rows)]
+    prepared = prepared_on_a_worker(model, moved, {}, {}, {}, False, "exchange")
+    made_on = []
+    price = watchlist_model.fmt.price
+    monkeypatch.setattr(watchlist_model.fmt, "price", lambda v: made_on.append(threading.get_ident()) or price(v))
+    model.show_rows(moved, {}, {}, {}, prepared)
+    assert model.writing
+    qtbot.waitUntil(lambda: not model.writing, timeout=5000)
+    assert made_on == []  # no cell made on this (the GUI) thread, in any turn
+    assert model.index_for(moved[-1].listing.symbol, model.column_index("Last")).data() == f"{60.0 + 79:.2f}"

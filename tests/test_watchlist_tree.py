@@ -13,7 +13,7 @@ from briefing.domain.registry import load_registry
 from briefing.services.tasks import TaskRunner
 from briefing.ui.store_signals import StoreSignals
 from briefing.ui.watchlist_panel import WatchlistModel, WatchlistPanel
-from briefing.ui.watchlist_tree import group_rows, primary_line
+from briefing.ui.watchlist_tree import WRITE_CHUNK, group_rows, primary_line
 
 
 def registry_rows(symbols=None, quotes=None) -> list[WatchlistRow]:
@@ -111,11 +111,31 @@ def test_a_batch_of_quotes_for_200_symbols_updates_in_place(qtbot, qtmodeltester
     assert model.rowCount() == 140 and len(model.rows()) == 200
     seen = Recorder(model)
     model.set_rows(many_rows(price=11.0))
+    # the first WRITE_CHUNK top-level rows now, the others in the next turns of the event loop
+    assert model.writing and model.index_for("S0", model.column_index("Last")).data() == "10.00"
+    qtbot.waitUntil(lambda: not model.writing, timeout=5000)
     assert seen.structural == []
-    # one signal spans the 140 top-level rows, and one per company spans its two lines: a signal
-    # per row cost the GUI thread a wait for the GIL each while workers ran Python
-    assert sorted(seen.changed, key=str) == sorted([(None, 0, 139)] + [(i, 0, 1) for i in range(60)], key=str)
+    # one signal spans each chunk of top-level rows, and one per company spans its two lines: a
+    # signal per row cost the GUI thread a wait for the GIL each while workers ran Python
+    chunks = [(None, i, min(i + WRITE_CHUNK, 140) - 1) for i in range(0, 140, WRITE_CHUNK)]
+    assert sorted(seen.changed, key=str) == sorted(chunks + [(i, 0, 1) for i in range(60)], key=str)
     assert model.index_for("S0", model.column_index("Last")).data() == "11.00"
+
+
+def test_a_big_change_is_written_a_chunk_per_turn_and_a_newer_one_wins(qtbot):
+    model = WatchlistModel()
+    model.set_rows(many_rows())
+    last = model.column_index("Last")
+    before = [model.index(i, last).data() for i in range(140)]
+    model.set_rows(many_rows(price=11.0))
+    first = [i for i in range(140) if model.index(i, last).data() != before[i]]
+    assert first == list(range(WRITE_CHUNK))  # this turn's share
+    model.set_rows(many_rows(price=12.0))  # the next batch, before the rest was written
+    qtbot.waitUntil(lambda: not model.writing, timeout=5000)
+    fresh = WatchlistModel()
+    fresh.set_rows(many_rows(price=12.0))
+    for r in many_rows():
+        assert model.index_for(r.listing.symbol, last).data() == fresh.index_for(r.listing.symbol, last).data()
 
 
 @pytest.fixture
@@ -157,7 +177,9 @@ def test_200_symbols_in_a_panel_take_a_quote_batch_without_a_reset(qtbot, make_p
     with qtbot.waitSignal(panel.refreshed, timeout=10000):
         store.prices.upsert_quotes([quote(r.listing.symbol, 50.0 + i) for i, r in enumerate(rows)])
     qtbot.waitUntil(lambda: panel.model.index_for("S79", 3).data() == "249.00", timeout=5000)
-    assert seen.structural == [] and (None, 0, 139) in seen.changed and len(seen.changed) <= 2 * 61
+    qtbot.waitUntil(lambda: not panel.model.writing, timeout=5000)
+    assert seen.structural == [] and (None, 0, WRITE_CHUNK - 1) in seen.changed
+    assert len(seen.changed) <= 140 // WRITE_CHUNK + 1 + 60
     assert panel.selected_symbols() == ["ADR7"]
     assert panel.view.verticalScrollBar().value() == scrolled
 

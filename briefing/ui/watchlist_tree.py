@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QMimeData, QModelIndex, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QMimeData, QModelIndex, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QStandardItem, QStandardItemModel
 
 from briefing.domain.models import WatchlistRow
@@ -30,6 +30,10 @@ CELL_ROLES = tuple(int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole
 DECORATION = int(Qt.ItemDataRole.DecorationRole)
 Cell = tuple  # (text, tooltip, foreground, sort key, value drawn by a column's painter)
 Painter = Callable[[object, QColor, QSize, float], QImage | None]  # (value, ink, size, pixel ratio)
+# Top-level rows written per turn of the event loop. A change to more (the first quote batch of a
+# long list) is written over several turns: each call into Qt waits for the GIL while workers run
+# Python, and the first batch comes while the price jobs' pandas work is busiest.
+WRITE_CHUNK = 16
 PICTURE_SIZE = QSize(64, 14)  # the drawn columns' pictures (the view's icon size), logical pixels
 
 _F = Qt.ItemFlag
@@ -108,6 +112,8 @@ class WatchlistTreeModel(QStandardItemModel):
         # changes, which the view then paints itself. A Python delegate would be called for every
         # visible cell on every repaint, each call waiting for the GIL while workers hold it.
         self._prepared: dict = {}  # during set_rows: `cells_for` made on the reader's worker
+        self._unwritten: set[int] = set()  # top-level rows a big change left for the next turns
+        self._prepared_later: dict = {}  # the `prepared` of that change
         self.painters: dict[int, Painter] = {}
         self.ink = QColor("black")  # what a picture is drawn in without a colour of its own
         self.pixel_ratio = 1.0
@@ -223,6 +229,7 @@ class WatchlistTreeModel(QStandardItemModel):
         try:
             self._set_rows(list(rows), touched)
         finally:
+            self._prepared_later = self._prepared if self._unwritten else {}  # for the rows written later
             self._prepared = {}
 
     def _set_rows(self, rows: list[WatchlistRow], touched: Collection[str]) -> None:
@@ -244,6 +251,7 @@ class WatchlistTreeModel(QStandardItemModel):
                 self._append(i, new[i])  # rowsInserted, one top-level row at a time
         else:
             self.beginResetModel()
+            self._unwritten = set()  # every row is made afresh below
             blocked = self.blockSignals(True)  # the items' own signals: the reset says it all
             try:
                 self.removeRows(0, self.rowCount())
@@ -286,7 +294,31 @@ class WatchlistTreeModel(QStandardItemModel):
         return top, [j for j, r in enumerate(node.lines) if self._write((i, j), r)]
 
     def _signal_written(self, tops) -> None:
-        """Write the given top-level rows (and their lines), then say which rows changed."""
+        """Write the given top-level rows (and their lines), then say which rows changed; past
+        WRITE_CHUNK rows, the rest in later turns of the event loop (`_write_later`)."""
+        tops = sorted(set(tops) | self._unwritten)
+        tops, later = tops[:WRITE_CHUNK], tops[WRITE_CHUNK:]
+        if later and not self._unwritten:
+            QTimer.singleShot(0, self, self._write_later)
+        self._unwritten = set(later)
+        self._write_now(tops)
+
+    def _write_later(self) -> None:
+        pending, self._unwritten = self._unwritten, set()
+        self._prepared = self._prepared_later  # cells made for the rows these nodes hold, if still theirs
+        try:
+            if pending:
+                self._signal_written(i for i in pending if i < len(self._nodes))
+        finally:
+            self._prepared_later = self._prepared if self._unwritten else {}
+            self._prepared = {}
+
+    @property
+    def writing(self) -> bool:
+        """Rows of the last change are still to be written (in the next turns of the event loop)."""
+        return bool(self._unwritten)
+
+    def _write_now(self, tops) -> None:
         changed = []
         blocked = self.blockSignals(True)  # one dataChanged per row below, not one per role and cell
         try:
