@@ -272,3 +272,19 @@ def test_the_app_checks_feeds_anyway_when_no_quotes_come(qtbot, monkeypatch):
     app._start_news_after_prices(window2, None)  # offline, demo: no poller (the service then says why not)
     window2.all_loaded.emit()
     assert window2.news_service.starts == [True]
+
+
+def test_bars_are_first_fetched_after_the_first_quotes(qtbot, store, runner):
+    from briefing.services.price_poller import FIRST_BARS_AFTER_S
+
+    hk_only(store)
+    clock = FakeClock(utc(2025, 1, 2, 10, 0, tz=HK))
+    adapter = ReplayAdapter({QUOTE: quote_route(clock=clock)}, clock=clock,
+                            default=lambda request: Reply(404, b"Not Found"))
+    start = clock()
+    poller = make_poller(qtbot, store, runner, adapter, clock, kinds=("quotes", "intraday", "daily"))
+    assert hk_quote_times(adapter) == [start]  # the quotes at once ...
+    assert not [s for s in adapter.seen if "/chart/" in s.path]  # ... and no bars yet
+    run_until(qtbot, poller, clock, start + FIRST_BARS_AFTER_S + 5, step=1)
+    bars = [s.at for s in adapter.seen if "/chart/" in s.path]
+    assert bars and min(bars) >= start + FIRST_BARS_AFTER_S

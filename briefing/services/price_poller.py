@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 CLOSING_QUOTE_AFTER_S = 15 * 60  # HKEX's closing auction ends ~16:10: ask for the final price after it
 UNIVERSE_EVERY_S = 30.0
 KINDS = ("quotes", "intraday", "daily")
+# Bars (intraday and daily: pandas work for every symbol) are first fetched this long after the
+# quotes: what the user looks at first comes first, and the start-up's work is not piled on it
+# (bench/soak.py's longest start-up stalls were the first bars, quotes and chart paints together).
+FIRST_BARS_AFTER_S = 8.0
 
 
 class PricePoller(QObject):
@@ -153,6 +157,8 @@ class PricePoller(QObject):
             job = Job(name, interval, fn, on_result=lambda r, n=name: self._on_result(n, r), may_run=may_run,
                       max_backoff_s=cap)
             self.scheduler.add(job)
+            if kind != "quotes":
+                job.next_due = self.clock() + FIRST_BARS_AFTER_S
 
     def _has_job(self, name: str) -> bool:
         try:
