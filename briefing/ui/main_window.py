@@ -12,8 +12,8 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
 
 from briefing import APP_NAME, __version__
-from briefing.process_tuning import loading_for_good
 from briefing.domain.data_state import describe
+from briefing.process_tuning import loading_for_good
 from briefing.services.tasks import TaskRunner
 from briefing.store import Store
 from briefing.store import changes as topics
