@@ -24,19 +24,17 @@ intraday and daily views agree exactly.
 from __future__ import annotations
 
 import math
-import warnings
 import zlib
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
-from briefing.domain.models import DEMO_SOURCE, Bar, Listing, NewsItem, Quote
 from briefing.domain import demo_news
+from briefing.domain.demo_calendars import Calendar, calendar_code, session_calendar, session_ts
+from briefing.domain.models import DEMO_SOURCE, Bar, Listing, NewsItem, Quote
 from briefing.domain.registry import load_registry
 
 DEFAULT_SEED = 20240601
 HISTORY_DAYS = 1096  # about three years of daily bars
-INTRADAY_SESSIONS = 5
 INTRADAY_MINUTES = 5
 FEED_TITLE = demo_news.FEED_TITLE
 # `.invalid` never resolves (RFC 2606): a fetcher that tried it would fail, never reach anyone.
@@ -45,11 +43,6 @@ FEED_URL = "https://demo.invalid/china-ai-briefing/news.xml"
 USDHKD_CENTRE, USDHKD_LOW, USDHKD_HIGH = 7.80, 7.77, 7.83  # inside the 7.75-7.85 peg band
 MARKET_VOL = 0.018  # daily vol of the shared Hong Kong / China-tech factor
 REVERSION = 0.015  # daily pull of each price path back towards its trend (half-life ~6 weeks)
-
-# Calendars for exchanges exchange_calendars does not know by that name.
-CALENDAR_ALIASES = {"OTC": "XNYS"}
-FX_CALENDAR = "weekdays"
-
 
 @dataclass(frozen=True)
 class _Driver:
@@ -110,57 +103,6 @@ def _rng(seed: int, *names: str):
 def _shocks(rng, n: int, df: float = 5.0):
     """Fat-tailed (Student t) shocks scaled to unit variance."""
     return rng.standard_t(df, n) / math.sqrt(df / (df - 2.0))
-
-
-# ----- calendars -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Calendar:
-    sessions: list[date]  # in [start, end]
-    # Regular trading windows of the last sessions, UTC seconds: [(open, close), ...] per session.
-    windows: dict[date, list[tuple[int, int]]]
-
-
-def _calendar(code: str, start: date, end: date) -> _Calendar:
-    if code == FX_CALENDAR:
-        sessions = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-        sessions = [d for d in sessions if d.weekday() < 5]
-        windows = {}
-        for d in sessions[-INTRADAY_SESSIONS:]:
-            t0 = int(datetime.combine(d, time(), timezone.utc).timestamp())
-            windows[d] = [(t0, t0 + 86_400)]
-        return _Calendar(sessions, windows)
-
-    import exchange_calendars as xcals
-    import pandas as pd
-
-    with warnings.catch_warnings():  # exchange_calendars trips pandas deprecation warnings
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("ignore", FutureWarning)
-        cal = xcals.get_calendar(code, start=start - timedelta(days=10), end=end + timedelta(days=10))
-        index = cal.sessions_in_range(pd.Timestamp(start), pd.Timestamp(end))
-        sessions = [ts.date() for ts in index]
-        sched = cal.schedule.loc[index[-INTRADAY_SESSIONS:]]
-        windows = {}
-        for label, row in sched.iterrows():
-            opened, closed = int(row["open"].timestamp()), int(row["close"].timestamp())
-            if pd.isna(row["break_start"]):
-                windows[label.date()] = [(opened, closed)]
-            else:
-                windows[label.date()] = [(opened, int(row["break_start"].timestamp())),
-                                         (int(row["break_end"].timestamp()), closed)]
-    return _Calendar(sessions, windows)
-
-
-def calendar_code(listing: Listing) -> str:
-    """Which trading calendar the demo uses for a listing."""
-    if listing.kind == "fx":
-        return FX_CALENDAR
-    return CALENDAR_ALIASES.get(listing.exchange, listing.exchange)
-
-
-def session_ts(d: date, tz: str) -> int:
-    """A daily bar's `ts`: the session date at 00:00 in the exchange's time zone, as UTC seconds."""
-    return int(datetime.combine(d, time(), ZoneInfo(tz)).timestamp())
 
 
 # ----- prices ----------------------------------------------------------------------------------
@@ -350,7 +292,7 @@ def generate(end: date, seed: int = DEFAULT_SEED) -> DemoDataset:
 
     latent = _latent_paths(seed, weekdays)
     usdhkd = _usdhkd(seed, weekdays)
-    calendars: dict[str, _Calendar] = {}
+    calendars: dict[str, Calendar] = {}
     vols = {d.key: d.vol for d in _DRIVERS}
 
     daily: dict[str, list[Bar]] = {}
@@ -359,7 +301,7 @@ def generate(end: date, seed: int = DEFAULT_SEED) -> DemoDataset:
     for listing in listings:
         code = calendar_code(listing)
         if code not in calendars:
-            calendars[code] = _calendar(code, start, end)
+            calendars[code] = session_calendar(code, start, end)
         cal = calendars[code]
         first = _first_day(listing)
         sessions = [d for d in cal.sessions if first is None or d >= first]
