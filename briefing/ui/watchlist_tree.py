@@ -121,16 +121,22 @@ class WatchlistTreeModel(QStandardItemModel):
 
     # ----- cells ----------------------------------------------------------------------------------
     def cells_for(self, rows: Sequence[WatchlistRow], columns: Sequence[Column[WatchlistRow]]) -> dict:
-        """Worker thread: each row's cells with `columns`, as a top-level row and as a company's
-        line, by symbol (with the row they were made from: only that row may use them)."""
-        return {r.listing.symbol: (r, self._cells(r, False, columns), self._cells(r, True, columns)) for r in rows}
+        """Worker thread: the cells of `rows` with `columns`, as the tree will hold them (a company's
+        primary line also as its top-level row), by (symbol, line?), with the row they were made
+        from: only that row may use them."""
+        made = {}
+        for node in group_rows(rows):
+            made[(node.row.listing.symbol, False)] = (node.row, self._cells(node.row, False, columns))
+            for r in node.lines:
+                made[(r.listing.symbol, True)] = (r, self._cells(r, True, columns))
+        return made
 
     def _cells(self, r: WatchlistRow, line: bool, columns: Sequence[Column[WatchlistRow]] | None = None
                ) -> tuple[Cell, ...]:
         if columns is None and self._prepared:
-            made = self._prepared.get(r.listing.symbol)
+            made = self._prepared.get((r.listing.symbol, line))
             if made is not None and made[0] is r:
-                return made[2 if line else 1]
+                return made[1]
         out = []
         for c, col in enumerate(columns or self._columns):
             if line and c in self.company_only:
