@@ -11,7 +11,6 @@ panel shows a placeholder until then. Curves are created once and updated with `
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QSizePolicy, QStackedLayout, QToolButton,
                                QVBoxLayout, QWidget)
 
@@ -22,6 +21,7 @@ from briefing.store import changes as topics
 from briefing.ui.chart_data import ChartData, Series, display_zone, event_marks, event_ts, live_bar
 from briefing.ui.chart_plot import ChartPlotMixin
 from briefing.ui.chart_tools import ChartToolsMixin
+from briefing.ui.event_turns import next_turn
 from briefing.ui.panel import Panel
 
 SCROLL_MARGIN_S = 75 * 86400  # scrolling to an event shows ~2.5 months either side
@@ -342,4 +342,4 @@ class ChartPanel(ChartPlotMixin, ChartToolsMixin, Panel):
         return len(self.marker_positions())
 
     def schedule_build(self) -> None:
-        QTimer.singleShot(0, self.build_plot)
+        next_turn(self, self.build_plot)

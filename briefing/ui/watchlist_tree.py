@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QMimeData, QModelIndex, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, QModelIndex, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QStandardItem, QStandardItemModel
 
 from briefing.domain.models import WatchlistRow
+from briefing.ui.event_turns import next_turn
 from briefing.ui.table_model import SORT_ROLE, VALUE_ROLE, Column
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 3  # the node key of a top-level row, the symbol of a listing row
@@ -305,7 +306,7 @@ class WatchlistTreeModel(QStandardItemModel):
         tops = sorted(set(tops) | self._unwritten)
         tops, later = tops[:WRITE_CHUNK], tops[WRITE_CHUNK:]
         if later and not self._unwritten:
-            QTimer.singleShot(0, self, self._write_later)
+            next_turn(self, self._write_later)
         self._unwritten = set(later)
         self._write_now(tops)
 
