@@ -6,6 +6,8 @@ plot and the volume pane in separate turns of the event loop; they follow light/
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
@@ -14,24 +16,57 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 class ChartPlotMixin:
     """The price plot with its items (candles, lines, crosshair, event marks) and the volume pane."""
 
+    _axes = None  # made by the first step of `plot_steps`
+    _unplaced_plot = None  # the plot widget between the second and third steps
+
     def build_plot(self, volume: bool = True) -> None:
-        """Create the plot (imports pyqtgraph). Called once, after the first paint; `volume`: the
-        volume pane too, else `build_volume` is the caller's, in a later turn."""
+        """Create the plot (imports pyqtgraph) at once; `volume`: the volume pane too. The window
+        builds it over turns of the event loop instead (`plot_steps`)."""
+        for step in self.plot_steps(volume):
+            step()
+
+    def plot_steps(self, volume: bool = True) -> list[Callable[[], None]]:
+        """The plot's construction as steps for separate turns of the event loop, ~10-25 ms each
+        idle (built in one, it was start-up's longest stall): the axes; the widget; its items, put
+        in place; the volume pane. Until the third step, `plot` is None."""
         if self.plot is not None:
+            return []
+        return [self._make_axes, self._make_plot_widget, self._fill_plot] + ([self.build_volume] if volume else [])
+
+    def _make_axes(self) -> None:
+        if self._axes is not None:
             return
         import pyqtgraph as pg
 
         from briefing.ui.chart_axes import ExchangeTimeAxis, GridAxis
-        from briefing.ui.chart_items import CandleItem, EventLines
 
         pg.setConfigOptions(antialias=True, background=None, foreground=self.palette().text().color())
         self.axis = ExchangeTimeAxis(orientation="bottom")
-        self.plot = pg.PlotWidget(axisItems={"bottom": self.axis, "left": GridAxis(orientation="left")})
-        self.plot.setObjectName("chartPlot")
-        self.plot.showGrid(x=True, y=True, alpha=0.15)
-        self.plot.getAxis("left").setStyle(maxTickLevel=1)  # no third level of faint lines: ~30 fewer to draw
-        self.plot.setClipToView(True)
-        self.plot.setDownsampling(auto=True, mode="peak")
+        self._axes = {"bottom": self.axis, "left": GridAxis(orientation="left")}
+
+    def _make_plot_widget(self) -> None:
+        if self.plot is not None or self._unplaced_plot is not None:
+            return
+        import pyqtgraph as pg
+
+        self._make_axes()
+        plot = pg.PlotWidget(axisItems=self._axes)
+        plot.setObjectName("chartPlot")
+        plot.showGrid(x=True, y=True, alpha=0.15)
+        plot.getAxis("left").setStyle(maxTickLevel=1)  # no third level of faint lines: ~30 fewer to draw
+        plot.setClipToView(True)
+        plot.setDownsampling(auto=True, mode="peak")
+        self._unplaced_plot = plot
+
+    def _fill_plot(self) -> None:
+        if self.plot is not None:
+            return
+        import pyqtgraph as pg
+
+        from briefing.ui.chart_items import CandleItem, EventLines
+
+        self._make_plot_widget()
+        self.plot, self._unplaced_plot = self._unplaced_plot, None
         self.legend = self.plot.addLegend(offset=(10, 10), labelTextColor=self.palette().text().color())
         self._follow_background()
         self.candle_item = CandleItem()
@@ -65,8 +100,6 @@ class ChartPlotMixin:
         col.addWidget(self.plot, 1)
         self._stack.addWidget(host)
         self._stack.setCurrentWidget(host)
-        if volume:
-            self.build_volume()
         if self._data is not None:
             self._draw(self._data)
 

@@ -18,6 +18,7 @@ from briefing.services.tasks import TaskRunner
 from briefing.store import Store
 from briefing.store import changes as topics
 from briefing.ui import theme
+from briefing.ui.event_turns import next_turn
 from briefing.ui.first_paint import after_first_paint
 from briefing.ui.main_menus import build_menus
 from briefing.ui.panel import Panel
@@ -209,7 +210,10 @@ class MainWindow(QMainWindow):
         """Start reading the panels; deferred panels and the chart's plot come after the first paint."""
         # The plot (pyqtgraph: ~0.4 s of imports) and deferred panels wait for the first frame with rows.
         self._started = True
-        self.watchlist.loaded.connect(lambda: after_first_paint(self.watchlist.view.viewport(), self._after_rows_painted))
+        # Wrapping the viewport (a private Qt class) has PySide create ~50 classes' enums, 12-28 ms:
+        # here, before any read competes for the GIL, not in the first read's turn (68-88 ms there).
+        viewport = self.watchlist.view.viewport()
+        self.watchlist.loaded.connect(lambda: after_first_paint(viewport, self._after_rows_painted))
         for panel in self.panels:
             panel.reload()
 
@@ -221,25 +225,23 @@ class MainWindow(QMainWindow):
 
     def _build_deferred(self) -> None:
         """On the GUI thread (an import that failed on the worker fails again here, loudly), in
-        four turns of the event loop, not one long step: the panels, the plot, its volume pane,
-        then their reads.
-        The plot (~40 ms of pyqtgraph's Python) is built before the reads start, while no worker
+        turns of the event loop, not one long step: the panels, the plot's steps, then their reads.
+        The plot (~45 ms of pyqtgraph's Python) is built before the reads start, while no worker
         competes with it for the GIL."""
         built_now = len(self.panels) == 1  # else built with the window (tests): they read already
         self.build_panels(read=False)
-        QTimer.singleShot(0, self, lambda: self._build_plot(read=built_now))
+        self._build_in_turns(self.chart.plot_steps(), read=built_now)
 
-    def _build_plot(self, read: bool) -> None:
-        self.chart.build_plot(volume=False)
-        QTimer.singleShot(0, self, lambda: self._build_volume(read))
-
-    def _build_volume(self, read: bool) -> None:
-        self.chart.build_volume()
+    def _build_in_turns(self, steps: list, read: bool) -> None:
+        if steps:
+            step = steps.pop(0)
+            next_turn(self, lambda: (step(), self._build_in_turns(steps, read)))
+            return
         # pyqtgraph, numpy and the panels' modules are loaded for good: keep their objects out of
         # later full collections, each of which would otherwise stop the GUI thread ~40 ms.
         gc.freeze()
         if read:
-            QTimer.singleShot(0, self, self._read_deferred)
+            next_turn(self, self._read_deferred)
         self._check_loaded()
 
     def _check_loaded(self) -> None:
