@@ -91,13 +91,13 @@ def run_gui(args) -> int:
     from briefing.logs import attach_log_file
 
     window.all_loaded.connect(attach_log_file)
+    poller = _start_price_polling(window, profile, args)  # its imports (~20 ms) before the window shows blank
     window.show()
     if os.environ.get("BRIEFING_STALL_LOG"):  # stall_probe.ENV_VAR; imported only when asked for
         from briefing.ui.stall_probe import StallProbe
 
         StallProbe(os.environ["BRIEFING_STALL_LOG"], window)
     window.start()
-    poller = _start_price_polling(window, profile, args)
     if not screenshot:
         _start_news_after_prices(window, poller)
     for notice in profile.notices:

@@ -99,6 +99,10 @@ class MainWindow(QMainWindow):
             self.build_panels()
         self._restore_layout()
         self._tooltip_icon_buttons()
+        # Wrapping the viewport (a private Qt class) has PySide create ~50 classes' enums, 12-28 ms:
+        # here, before the window is shown and any read competes for the GIL, not in the first
+        # read's turn (68-88 ms there in bench/soak.py).
+        self._rows_viewport = self.watchlist.view.viewport()
 
     def build_panels(self, read: bool = True) -> None:
         """Build the chart, news and timeline panels into their docks (once), and the news service;
@@ -210,10 +214,7 @@ class MainWindow(QMainWindow):
         """Start reading the panels; deferred panels and the chart's plot come after the first paint."""
         # The plot (pyqtgraph: ~0.4 s of imports) and deferred panels wait for the first frame with rows.
         self._started = True
-        # Wrapping the viewport (a private Qt class) has PySide create ~50 classes' enums, 12-28 ms:
-        # here, before any read competes for the GIL, not in the first read's turn (68-88 ms there).
-        viewport = self.watchlist.view.viewport()
-        self.watchlist.loaded.connect(lambda: after_first_paint(viewport, self._after_rows_painted))
+        self.watchlist.loaded.connect(lambda: after_first_paint(self._rows_viewport, self._after_rows_painted))
         for panel in self.panels:
             panel.reload()
 
