@@ -14,19 +14,18 @@ never on the path to the first paint.
 from __future__ import annotations
 
 import threading
-import warnings
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from briefing.domain import market_hours
 from briefing.domain.models import Bar, Listing, RegulationEvent
 
 DEFAULT_BENCHMARKS: dict[str, str] = {"US": "KWEB", "HK": "2800.HK"}
 WINDOWS: tuple[tuple[int, int], ...] = ((-1, 1), (-1, 5))
 CALENDAR_ALIASES = {"OTC": "XNYS"}  # TCEHY trades over the counter on New York's sessions
-CALENDAR_START, CALENDAR_YEARS_AHEAD = date(2000, 1, 1), 3
 # How far around the event bars are read: enough for the widest window, plus holidays.
 LOOKBACK_DAYS, LOOKAHEAD_DAYS = 20, 30
 
@@ -44,19 +43,13 @@ def calendar_code(exchange: str) -> str:
 
 
 def exchange_sessions(exchange: str) -> list[date]:
-    """Every session of the exchange from 2000 to a few years ahead, read once from exchange_calendars
-    (~0.2 s each); later look-ups are plain bisects, so no pandas warning machinery runs per study."""
+    """Every session of the exchange from 2000 to a few years ahead, as dates: the calendar
+    `market_hours` builds once for the whole app; later look-ups are plain bisects."""
     code = calendar_code(exchange)
     with _calendar_lock:
         sessions = _sessions.get(code)
         if sessions is None:
-            import exchange_calendars as xcals
-
-            end = date(date.today().year + CALENDAR_YEARS_AHEAD, 12, 31)
-            with warnings.catch_warnings():  # exchange_calendars trips pandas deprecation warnings
-                warnings.simplefilter("ignore")
-                cal = xcals.get_calendar(code, start=CALENDAR_START.isoformat(), end=end.isoformat())
-                sessions = _sessions[code] = [ts.date() for ts in cal.sessions]
+            sessions = _sessions[code] = [date.fromordinal(d) for d in market_hours.schedule(code).days]
         return sessions
 
 

@@ -56,6 +56,10 @@ class _Schedule:
     closes: list[int]
 
 
+# One range for every use of a calendar: the event study reaches back to 2000 (event_study.py
+# reads its sessions from here, so each exchange's calendar is built once, ~0.3 s, not twice).
+CALENDAR_START, CALENDAR_YEARS_AHEAD = date(2000, 1, 1), 3
+
 _schedules: dict[str, _Schedule] = {}
 _lock = threading.Lock()
 
@@ -77,7 +81,8 @@ def _load(code: str) -> _Schedule:
     with warnings.catch_warnings():  # exchange_calendars trips pandas deprecation warnings
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", FutureWarning)
-        cal = xcals.get_calendar(code)
+        end = date(date.today().year + CALENDAR_YEARS_AHEAD, 12, 31)
+        cal = xcals.get_calendar(code, start=CALENDAR_START.isoformat(), end=end.isoformat())
         sched = cal.schedule
 
     def seconds(col: str) -> list[int]:
@@ -92,7 +97,8 @@ def _load(code: str) -> _Schedule:
 
 
 def schedule(code: str) -> _Schedule:
-    """The cached schedule of an exchange calendar (loads it on first use: call off the GUI thread)."""
+    """The cached schedule of an exchange calendar (loads it on first use: call off the GUI thread).
+    One lock for all: two calendars built at once by two workers only slowed the GUI thread."""
     found = _schedules.get(code)
     if found is None:
         with _lock:
