@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from briefing.domain.models import Feed
+from briefing.process_tuning import python_lane
 from briefing.store import Store, StoreError
 from briefing.store.news import DEFAULT_RETENTION_DAYS, RETENTION_SETTING
 
@@ -169,13 +170,13 @@ class NewsRefresher:
         pacer = HostPacer(delay)
         tagger = self._tagger or default_tagger()
         client = self._http()
-        parse_gate = threading.Lock()  # fetched together, parsed one at a time (see fetch_feed)
 
         def one(feed: Feed) -> tuple[FeedOutcome, tuple[str, ...]]:
             if self.cancelled.is_set():
                 return FeedOutcome(feed.id, feed.title, feed.url, "error", error="cancelled"), ()
             pacer.wait((urlsplit(feed.url).hostname or "").lower())
-            fetched = fetch_feed(client, feed, tagger, parse_gate=parse_gate)
+            # fetched together, parsed one at a time, and not beside a panel's read (fetch_feed, python_lane)
+            fetched = fetch_feed(client, feed, tagger, parse_gate=python_lane())
             return self._store(feed, fetched, retention)
 
         outcomes: list[FeedOutcome] = []

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
+from briefing.process_tuning import python_lane
 from briefing.services.tasks import TaskRunner
 from briefing.store import Store
 from briefing.store.changes import Change
@@ -46,7 +47,7 @@ class Panel(QWidget):
         self._reading = True
         self._read_started = time.monotonic()
         self._change_timer.stop()  # this read sees every change so far
-        self.runner.run(self.read, self._on_read, self._on_read_failed, name=f"{type(self).__name__} read")
+        self.runner.run(self._read_in_lane, self._on_read, self._on_read_failed, name=f"{type(self).__name__} read")
 
     def on_store_changed(self, batch: frozenset[Change]) -> None:
         if any(c.topic in self.topics for c in batch):
@@ -62,6 +63,10 @@ class Panel(QWidget):
             self.reload()
         else:
             self._change_timer.start(max(1, int(wait_ms)))
+
+    def _read_in_lane(self) -> Any:
+        with python_lane():  # one panel read (or feed parse, event study) at a time: process_tuning
+            return self.read()
 
     def read(self) -> Any:  # worker thread: store reads only, no widgets
         raise NotImplementedError

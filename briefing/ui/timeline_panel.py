@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QSplitter, QTextBrowser, QVBo
 
 from briefing.domain import timeline as tl
 from briefing.domain.event_study import EventStudy
+from briefing.process_tuning import python_lane
 from briefing.services import timeline as svc
 from briefing.store import changes as topics
 from briefing.store.changes import Change
@@ -24,6 +25,13 @@ from briefing.ui.timeline_filters import TimelineFilterBar
 from briefing.ui.timeline_model import KEY_ROLE, TimelineModel, make_timeline_view
 
 FIRST_STUDY_DELAY_MS = 1500
+
+
+def _study_in_lane(store, event) -> EventStudy:
+    """Worker thread: the study's pandas and calendar work, one Python-heavy step at a time
+    (process_tuning.python_lane)."""
+    with python_lane():
+        return svc.study(store, event)
 
 
 class TimelinePanel(TimelineActions, Panel):
@@ -245,7 +253,7 @@ class TimelinePanel(TimelineActions, Panel):
         self._study_seq += 1
         if self.study is None or self.study.event_id != event.id:
             self.study_caption.setText("Computing the market's reaction…")
-        self.runner.run(lambda: svc.study(self.store, event), lambda s, n=self._study_seq: self._show_study(n, s),
+        self.runner.run(lambda: _study_in_lane(self.store, event), lambda s, n=self._study_seq: self._show_study(n, s),
                         lambda exc: self.study_caption.setText(f"Could not compute the reaction: {exc}"),
                         name="event study")
 
