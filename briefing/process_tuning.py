@@ -58,21 +58,24 @@ def loading_for_good() -> Iterator[None]:
     Imports create ~100,000 objects that live as long as the process. A full collection among
     them holds the GIL, so stops the GUI thread too, for 40-100 ms (seen in the soak during
     start-up's imports); frozen (gc.freeze), no later collection looks at them again.
-    Collections stay off only if they were off before (another thread's import may overlap)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-        gc.freeze()
-    finally:
-        if collecting:
-            gc.enable()
+    Collections stay off only if they were off before (another thread's import may overlap).
+    They run in the `python_lane`: the price source's imports (~0.6 s) beside a panel's read left
+    the GUI thread with a third of the GIL when the read's rows came (a 91 ms stall in a soak)."""
+    with python_lane():
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            yield
+            gc.freeze()
+        finally:
+            if collecting:
+                gc.enable()
 
 
 @contextmanager
 def python_lane() -> Iterator[None]:
-    """Around a worker's Python-heavy step (a panel's read, a feed's parse, an event study): one
-    such step runs at a time, the others wait for it (re-entrant on one thread).
+    """Around a worker's Python-heavy step (a panel's read, a feed's parse, an event study, start-up
+    imports): one such step runs at a time, the others wait for it (re-entrant on one thread).
 
     Two or three of them at once finished no sooner (the GIL runs one thread's Python at a time)
     and each took its share of the GIL from the GUI thread. In 30-second soaks (bench/soak.py,

@@ -124,3 +124,9 @@ def test_an_event_study_runs_in_the_lane(monkeypatch):
     monkeypatch.setattr(timeline_panel.svc, "study", lambda store, event: seen.append(lane_held_elsewhere()))
     timeline_panel._study_in_lane(None, None)
     assert seen == [True]
+
+
+def test_imports_for_good_run_in_the_lane():
+    with process_tuning.loading_for_good():
+        assert lane_held_elsewhere()
+    assert not lane_held_elsewhere()
