@@ -209,8 +209,10 @@ class EntryCounter:
                 code = frame.f_code
                 self._top = frame
                 self._key = f"{_where(frame, 1)[0].rsplit(':', 1)[0]}:{code.co_firstlineno} {code.co_qualname}"
-                if code.co_name == "_deliver":  # TaskRunner: which task's result is delivered
-                    runner, token = frame.f_locals.get("self"), frame.f_locals.get("token")
+                if code.co_name == "_deliver_next":  # TaskRunner: which task's result is delivered
+                    runner = frame.f_locals.get("self")
+                    arrived = getattr(runner, "_arrived", None)
+                    token = arrived[0][0] if arrived else None
                     self._key += f" [{getattr(runner, '_callbacks', {}).get(token, ('?',))[0]}]"
                 self._t0 = time.perf_counter()
         elif event == "return" and frame is self._top:

@@ -135,3 +135,31 @@ def test_nothing_starts_after_shutdown(qtbot, runner):
     assert runner.pending == 0
     runner.pool.waitForDone(1000)
     assert not ran.is_set()
+
+
+def test_results_that_arrive_together_are_delivered_with_due_timers_between(qtbot, runner):
+    """One result per pass of the event loop's timers: back to back, three slow result handlers
+    kept every timer (the app's, the stall log's) waiting for all three (event_turns.py)."""
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    order = []
+    timer = QTimer(runner)
+    timer.setSingleShot(True)
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: order.append("timer"))
+
+    def handled(name):
+        order.append(name)
+        if len(order) == 1:  # the first delivered (any of the three) is slow, past the timer's due time
+            timer.start()
+            end = time.perf_counter() + 0.02
+            while time.perf_counter() < end:
+                pass
+
+    for name in ("r1", "r2", "r3"):
+        runner.run(lambda n=name: n, handled)
+    assert runner.pool.waitForDone(5000)  # all three results are queued for the GUI thread now
+    qtbot.waitUntil(lambda: len(order) == 4, timeout=5000)
+    assert order[1] == "timer" and sorted(order[:1] + order[2:]) == ["r1", "r2", "r3"]

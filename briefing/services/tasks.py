@@ -10,11 +10,12 @@ from __future__ import annotations
 import itertools
 import logging
 import traceback
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Qt, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Qt, QTimer, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,14 @@ class TaskRunner(QObject):
         self._callbacks: dict[int, tuple[str, Callable | None, Callable | None]] = {}
         self._tokens = itertools.count(1)
         self._shut_down = False
-        self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        # Results are handed over one per pass of the event loop's timers: several that arrived
+        # together, delivered back to back, ran as one block for every timer (event_turns.py).
+        self._arrived: deque[tuple[int, Any, BaseException | None]] = deque()
+        self._pacer = QTimer(self)
+        self._pacer.setSingleShot(True)
+        self._pacer.setInterval(0)
+        self._pacer.timeout.connect(self._deliver_next)
+        self._finished.connect(self._arrive, Qt.ConnectionType.QueuedConnection)
 
     def run(
         self,
@@ -80,6 +88,17 @@ class TaskRunner(QObject):
         return len(self._callbacks)
 
     @Slot(int, object, object)
+    def _arrive(self, token: int, result: Any, error: BaseException | None) -> None:
+        self._arrived.append((token, result, error))
+        if not self._pacer.isActive():
+            self._pacer.start()
+
+    def _deliver_next(self) -> None:
+        if self._arrived:
+            self._deliver(*self._arrived.popleft())
+        if self._arrived:
+            self._pacer.start()
+
     def _deliver(self, token: int, result: Any, error: BaseException | None) -> None:
         name, on_result, on_error = self._callbacks.pop(token, ("task", None, None))
         if not (_alive(on_result) and _alive(on_error)):  # its widget was closed while the task ran
@@ -113,4 +132,5 @@ class TaskRunner(QObject):
         self._shut_down = True
         self.pool.clear()
         self._callbacks.clear()
+        self._arrived.clear()
         return self.pool.waitForDone(timeout_ms)
