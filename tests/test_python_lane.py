@@ -130,3 +130,41 @@ def test_imports_for_good_run_in_the_lane():
     with process_tuning.loading_for_good():
         assert lane_held_elsewhere()
     assert not lane_held_elsewhere()
+
+
+def test_a_calendar_is_built_in_the_lane_without_deadlock(monkeypatch):
+    """The lane is taken before market_hours' lock: a thread already in the lane (a panel's read,
+    an event study) that needs a calendar while another thread builds one never waits in a cycle."""
+    from briefing.domain import market_hours
+
+    seen = []
+    building = threading.Event()
+
+    def load(code):
+        seen.append((code, lane_held_elsewhere()))
+        building.set()
+        return market_hours._Schedule("UTC", [], [], [], [], [])
+
+    monkeypatch.setattr(market_hours, "_load", load)
+    monkeypatch.setattr(market_hours, "_schedules", {})
+    in_lane = threading.Event()
+    go = threading.Event()
+
+    def reader():  # in the lane first, then asks for a calendar
+        with python_lane():
+            in_lane.set()
+            go.wait(10)
+            market_hours.schedule("XTWO")
+
+    def builder():  # asks for another calendar while the reader holds the lane
+        in_lane.wait(10)
+        go.set()
+        market_hours.schedule("XONE")
+
+    threads = [threading.Thread(target=reader, daemon=True), threading.Thread(target=builder, daemon=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert not any(t.is_alive() for t in threads)
+    assert sorted(seen) == [("XONE", True), ("XTWO", True)]

@@ -13,7 +13,6 @@ never on the path to the first paint.
 
 from __future__ import annotations
 
-import threading
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,7 +29,6 @@ CALENDAR_ALIASES = {"OTC": "XNYS"}  # TCEHY trades over the counter on New York'
 LOOKBACK_DAYS, LOOKAHEAD_DAYS = 20, 30
 
 _sessions: dict[str, list[date]] = {}
-_calendar_lock = threading.Lock()
 
 
 def market_of(listing: Listing) -> str:
@@ -46,11 +44,10 @@ def exchange_sessions(exchange: str) -> list[date]:
     """Every session of the exchange from 2000 to a few years ahead, as dates: the calendar
     `market_hours` builds once for the whole app; later look-ups are plain bisects."""
     code = calendar_code(exchange)
-    with _calendar_lock:
-        sessions = _sessions.get(code)
-        if sessions is None:
-            sessions = _sessions[code] = [date.fromordinal(d) for d in market_hours.schedule(code).days]
-        return sessions
+    sessions = _sessions.get(code)
+    if sessions is None:  # two threads may both make the list (~2 ms): no lock to take in an order
+        sessions = _sessions[code] = [date.fromordinal(d) for d in market_hours.schedule(code).days]
+    return sessions
 
 
 def sessions_around(exchange: str, day: date, before: int, after: int) -> tuple[list[date], int] | None:

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from briefing.domain.bar_time import day_ts, zone
 from briefing.domain.models import Listing
+from briefing.process_tuning import python_lane
 
 PRE_OPEN, OPEN, LUNCH, CLOSED, HOLIDAY = "pre-open", "open", "lunch", "closed", "holiday"
 LABELS = {PRE_OPEN: "Pre-open", OPEN: "Open", LUNCH: "Lunch break", CLOSED: "Closed", HOLIDAY: "Holiday"}
@@ -98,10 +99,11 @@ def _load(code: str) -> _Schedule:
 
 def schedule(code: str) -> _Schedule:
     """The cached schedule of an exchange calendar (loads it on first use: call off the GUI thread).
-    One lock for all: two calendars built at once by two workers only slowed the GUI thread."""
+    Built in the python lane (imports and ~0.3 s of pandas: one such step at a time, see
+    process_tuning), which is taken before this module's lock, as everywhere."""
     found = _schedules.get(code)
     if found is None:
-        with _lock:
+        with python_lane(), _lock:
             found = _schedules.get(code)
             if found is None:
                 found = _schedules[code] = _load(code)
