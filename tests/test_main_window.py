@@ -275,3 +275,27 @@ def test_import_deferred_modules_loads_what_the_panels_need():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.stdout.split() == ["True", "False"], out.stderr
+
+
+def test_calendars_load_once_every_panel_has_loaded(qtbot, store, tmp_path, monkeypatch):
+    """Their imports and pandas (~0.5 s) beside the panels' first reads and the plot's build made
+    start-up's stalls longer: with deferred panels the window starts them at all_loaded."""
+    from briefing.domain import market_hours
+    from briefing.ui.watchlist_panel import WatchlistPanel
+
+    events = []
+    monkeypatch.setattr(WatchlistPanel, "calendar_wait_ms", 0)  # a lone panel would load them at once
+    monkeypatch.setattr(market_hours, "_schedules", {})  # none loaded yet
+    monkeypatch.setattr(market_hours, "preload", lambda *a, **k: events.append("calendars"))
+    settings = QSettings(str(tmp_path / "ui-state.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(store, settings, defer_panels=True)
+    qtbot.addWidget(w)
+    w.all_loaded.connect(lambda: events.append("all loaded"))
+    w.show()
+    try:
+        with qtbot.waitSignal(w.all_loaded, timeout=20000):
+            w.start()
+        qtbot.waitUntil(lambda: "calendars" in events, timeout=5000)
+        assert events == ["all loaded", "calendars"]
+    finally:
+        w.runner.shutdown()

@@ -97,6 +97,9 @@ class MainWindow(QMainWindow):
         self._started = False
         if not defer_panels:
             self.build_panels()
+        else:  # the calendars' imports and pandas wait until the panels' first reads are shown
+            self.watchlist.calendar_wait_ms = None
+            self.all_loaded.connect(self.watchlist.load_calendars)
         self._restore_layout()
         self._tooltip_icon_buttons()
         # Wrapping the viewport (a private Qt class) has PySide create ~50 classes' enums, 12-28 ms:

@@ -53,6 +53,9 @@ class WatchlistPanel(Panel):
 
     symbols_selected = Signal(list)
     topics = (topics.WATCHLISTS, topics.QUOTES, topics.INSTRUMENTS, PRICE_STATE)
+    # The calendars load this long after the first read; None: the owner calls `load_calendars`
+    # (the main window, once every panel has loaded).
+    calendar_wait_ms: int | None = 2000
 
     def __init__(self, store, runner, parent=None) -> None:
         super().__init__(store, runner, parent)
@@ -168,8 +171,10 @@ class WatchlistPanel(Panel):
         if kept and not self.view.selectionModel().hasSelection():  # the rows were reset: select them again
             for key in kept:
                 self.select_symbol(key, add=True)
-        if not self.is_loaded and not all(market_hours.is_loaded(c) for c in ("XHKG", "XNYS", "XNAS")):
-            QTimer.singleShot(2000, self, self._load_calendars)  # ~0.5 s of imports: after the first paint
+        if (not self.is_loaded and self.calendar_wait_ms is not None
+                and not all(market_hours.is_loaded(c) for c in ("XHKG", "XNYS", "XNAS"))):
+            # ~0.5 s of imports and pandas: after the first paint
+            QTimer.singleShot(self.calendar_wait_ms, self, self.load_calendars)
         if (not same_members or not self.is_loaded) and not (header or self._header_restored):
             QTimer.singleShot(0, self, self._fit_columns)  # once laid out: a tree sizes from the rows it shows
         if not self._header_restored:
@@ -237,8 +242,9 @@ class WatchlistPanel(Panel):
         keys = sorted(self._collapsed)
         self.runner.run(lambda: self.store.settings.set(FOLDED_KEY, keys), name="remember folded companies")
 
-    def _load_calendars(self) -> None:
-        if self.isVisible():
+    def load_calendars(self) -> None:
+        """Load the exchange calendars the market column needs (a worker), then read again."""
+        if self.isVisible() and not all(market_hours.is_loaded(c) for c in ("XHKG", "XNYS", "XNAS")):
             self.runner.run(market_hours.preload, lambda _: self.isVisible() and self.reload(),
                             name="load exchange calendars")
 
