@@ -263,3 +263,34 @@ def test_news_arriving_keeps_the_users_row_and_folds(qtbot, panel, store):
     panel.dismiss_selected()
     qtbot.waitUntil(lambda: not panel.model.index_of("news:n1").isValid(), timeout=10000)
     assert panel.selected_entry() is None and not panel.view.selectionModel().hasSelection()
+
+
+def test_rows_made_on_a_worker_are_the_rows_shown(qtbot):
+    """`prepare` (a worker's) makes the rows `set_entries` would: the same tree, with its items."""
+    import threading
+
+    rows = ordered([event("a", TODAY - timedelta(days=3), effective=TODAY + timedelta(days=5)),
+                    event("b", date(2024, 5, 2)), news("n1", TODAY - timedelta(days=1)), news("n2", None)])
+    names = {"tencent": "Tencent"}
+    m = TimelineModel()
+    m.company_names.update(names)
+    made = {}
+    worker = threading.Thread(target=lambda: made.update(m.prepare(rows, TODAY, names)))
+    worker.start()
+    worker.join()
+    assert set(made) == {r.key for r in rows}
+    m.set_entries(rows, TODAY, made)
+    assert dump(m) == dump(fresh(rows, names=names))
+    assert all(m.index_of(key).model() is m and made[key][1][0].index() == m.index_of(key) for key in made)
+    assert m.known_keys == {r.key for r in rows}
+    assert m.prepare(rows, TODAY, names) == {}  # nothing left to make
+
+
+def test_rows_made_with_other_names_are_not_used(qtbot):
+    rows = ordered([event("a", TODAY - timedelta(days=3))])
+    m = TimelineModel()
+    m.company_names.update({"tencent": "Tencent"})
+    made = m.prepare(rows, TODAY, {"tencent": "Tencent Holdings"})
+    m.set_entries(rows, TODAY, made)
+    assert made["a"][1][0].model() is None  # its items stayed out of the model
+    assert dump(m) == dump(fresh(rows, names={"tencent": "Tencent"}))

@@ -268,3 +268,20 @@ def test_new_bars_that_change_nothing_shown_leave_the_tree_alone(qtbot, panel, s
     assert signals == []
     store.events.save(replace(store.events.all()[0], title_en="Renamed for the test"))
     qtbot.waitUntil(lambda: bool(signals), timeout=5000)  # a real change still shows
+
+
+def test_the_first_load_shows_the_rows_its_read_made(qtbot, store):
+    """The read (a worker's) makes the rows; showing it puts those very items in the tree."""
+    runner = TaskRunner()
+    p = TimelinePanel(store, runner)
+    qtbot.addWidget(p)
+    try:
+        data = p.read()
+        made = p._rows_ready[1]
+        assert p._rows_ready[0] is data and made
+        p.show_data(data)
+        shown = [e.key for e in data.entries if p.model.index_of(e.key).isValid()]
+        assert shown and all(made[k][1][0].index() == p.model.index_of(k) for k in shown)
+        assert p._rows_ready is None  # used once
+    finally:
+        runner.shutdown()

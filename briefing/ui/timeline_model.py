@@ -97,6 +97,8 @@ class TimelineModel(QStandardItemModel):
         self._bold = bold
         self._styles = {"": (None, None), "news": (NEWS, italic), "upcoming": (UPCOMING, bold)}
         self._built: set[str] = set()  # entries whose rows this update created
+        self._prepared: dict[str, tuple[tuple[Cell, ...], list[QStandardItem]]] = {}
+        self.known_keys: frozenset[str] = frozenset()  # entries it holds rows for (read by `prepare`)
 
     # ----- reading --------------------------------------------------------------------------------
     def entries(self) -> list[TimelineEntry]:
@@ -110,18 +112,37 @@ class TimelineModel(QStandardItemModel):
         return self._by_key.get(index.siblingAtColumn(0).data(KEY_ROLE)) if index.isValid() else None
 
     # ----- updating -------------------------------------------------------------------------------
-    def set_entries(self, entries: Sequence[TimelineEntry], today: date | None = None) -> list[QModelIndex]:
+    def prepare(self, entries: Sequence[TimelineEntry], today: date, names: dict[str, str]) -> dict:
+        """Worker thread: the rows (cells and items) of entries the model holds no row for, made
+        with `today` and `names`. `set_entries` uses a row if its cells are what it would write:
+        a first load then adds ~70 made rows instead of making ~350 items in ~2,500 calls into Qt
+        on the GUI thread, each of which could wait for the GIL while a worker ran."""
+        known = self.known_keys
+        out = {}
+        for e in entries:
+            if e.key not in known:
+                cells = entry_cells(e, today, names)
+                out[e.key] = (cells, self._leaf_items(e, cells))
+        return out
+
+    def set_entries(self, entries: Sequence[TimelineEntry], today: date | None = None,
+                    prepared: dict | None = None) -> list[QModelIndex]:
         """Show these entries (newest first, as `domain.timeline.entries` gives them); the year and
-        month rows this added, for the view to expand."""
+        month rows this added, for the view to expand. `prepared`: from `prepare` (used once)."""
         if today is not None:
             self.today = today
         entries = list(entries)
         tree = grouped(entries)
         self._built.clear()
-        self._remove_gone(tree)
-        created = self._insert_new(tree, {e.key: e for e in entries})
+        self._prepared = prepared or {}  # read, never changed: the caller's
+        try:
+            self._remove_gone(tree)
+            created = self._insert_new(tree, {e.key: e for e in entries})
+        finally:
+            self._prepared = {}
         self._rewrite(entries)
         self._entries = entries
+        self.known_keys = frozenset(self._leaves)
         return [item.index() for item in created]
 
     def _remove_gone(self, tree: Tree) -> None:
@@ -206,6 +227,15 @@ class TimelineModel(QStandardItemModel):
 
     def _new_leaf(self, e: TimelineEntry, month: GroupKey) -> list[QStandardItem]:
         cells = entry_cells(e, self.today, self.company_names)
+        ready = self._prepared.get(e.key)
+        items = ready[1] if ready is not None and ready[0] == cells else self._leaf_items(e, cells)
+        self._leaves[e.key], self._month_of[e.key], self._shown[e.key], self._by_key[e.key] = \
+            items[0], month, cells, e
+        self._built.add(e.key)
+        return items
+
+    def _leaf_items(self, e: TimelineEntry, cells: tuple[Cell, ...]) -> list[QStandardItem]:
+        """An entry's row, not yet in the model (so a worker may make it)."""
         items = []
         for text, tip, style in cells:
             item = QStandardItem(text)
@@ -218,9 +248,6 @@ class TimelineModel(QStandardItemModel):
             items.append(item)
         items[0].setData(e.key, KEY_ROLE)  # the row's first cell only: a first build writes ~2,000 items
         items[0].setData(e, ENTRY_ROLE)
-        self._leaves[e.key], self._month_of[e.key], self._shown[e.key], self._by_key[e.key] = \
-            items[0], month, cells, e
-        self._built.add(e.key)
         return items
 
     def _write_cell(self, item: QStandardItem, cell: Cell, before: Cell) -> None:

@@ -44,6 +44,7 @@ class TimelinePanel(TimelineActions, Panel):
     def __init__(self, store, runner, parent=None) -> None:
         super().__init__(store, runner, parent)
         self.data: svc.TimelineData | None = None
+        self._rows_ready: tuple[svc.TimelineData, dict] | None = None  # read's data and the rows made for it
         self.current_key: str | None = None
         self._current_entry: tl.TimelineEntry | None = None
         self.user_chose = False  # once the user selects, the panel stops choosing for them
@@ -110,7 +111,11 @@ class TimelinePanel(TimelineActions, Panel):
     # ----- reading ------------------------------------------------------------------------------------
     def read(self) -> svc.TimelineData:  # worker thread
         data, shown = svc.read_timeline(self.store), self.data
-        return shown if data == shown else data  # compared here: `show_data` then sees the same object
+        if data == shown:
+            return shown  # compared here: `show_data` then sees the same object
+        names = {c.id: c.name_en for c in data.companies}
+        self._rows_ready = (data, self.model.prepare(data.entries, data.today, names))  # for this data only
+        return data
 
     def on_store_changed(self, batch: frozenset[Change]) -> None:
         if any(c.topic == topics.SETTINGS and c.key == svc.BENCHMARKS_SETTING for c in batch):
@@ -160,7 +165,9 @@ class TimelinePanel(TimelineActions, Panel):
         rows = [r for r in self.data.entries if flt.accepts(r)]
         self._programmatic = True
         try:
-            for group in self.model.set_entries(rows, self.data.today):  # only new groups: the user's folds stay
+            ready, self._rows_ready = self._rows_ready, None  # its items go into the model once at most
+            prepared = ready[1] if ready is not None and ready[0] is self.data else None
+            for group in self.model.set_entries(rows, self.data.today, prepared):  # new groups: the user's folds stay
                 self.view.setFirstColumnSpanned(group.row(), group.parent(), True)
                 self.view.expand(group)
         finally:
