@@ -13,7 +13,8 @@ from briefing.domain.registry import load_registry
 from briefing.services.tasks import TaskRunner
 from briefing.ui.store_signals import StoreSignals
 from briefing.ui.watchlist_panel import WatchlistModel, WatchlistPanel
-from briefing.ui.watchlist_tree import WRITE_CHUNK, group_rows, primary_line
+from briefing.domain.watchlist_groups import group_rows, primary_line
+from briefing.ui.watchlist_tree import WRITE_CHUNK
 
 
 def registry_rows(symbols=None, quotes=None) -> list[WatchlistRow]:
