@@ -110,7 +110,14 @@ def schedule(code: str) -> _Schedule:
     return found
 
 
-def preload(codes=("XHKG", "XNYS", "XNAS")) -> None:
+WATCHED_CALENDARS = ("XHKG", "XNYS", "XNAS")  # the exchanges of the watched listings (OTC: XNYS)
+
+
+def all_loaded(codes=WATCHED_CALENDARS) -> bool:
+    return all(is_loaded(c) for c in codes)
+
+
+def preload(codes=WATCHED_CALENDARS) -> None:
     for code in codes:
         if code not in (FX, GENERIC):
             schedule(code)

@@ -77,7 +77,7 @@ def premium_column(store, rows: list[WatchlistRow]) -> dict:
     """
     from briefing.services.premiums import premium_for
 
-    if not all(market_hours.is_loaded(c) for c in ("XHKG", "XNYS", "XNAS")):
+    if not market_hours.all_loaded():
         return {}
     now, by_company, out = time.time(), {}, {}
     for r in rows:

@@ -172,7 +172,7 @@ class WatchlistPanel(Panel):
             for key in kept:
                 self.select_symbol(key, add=True)
         if (not self.is_loaded and self.calendar_wait_ms is not None
-                and not all(market_hours.is_loaded(c) for c in ("XHKG", "XNYS", "XNAS"))):
+                and not market_hours.all_loaded()):
             # ~0.5 s of imports and pandas: after the first paint
             QTimer.singleShot(self.calendar_wait_ms, self, self.load_calendars)
         if (not same_members or not self.is_loaded) and not (header or self._header_restored):
@@ -244,7 +244,7 @@ class WatchlistPanel(Panel):
 
     def load_calendars(self) -> None:
         """Load the exchange calendars the market column needs (a worker), then read again."""
-        if self.isVisible() and not all(market_hours.is_loaded(c) for c in ("XHKG", "XNYS", "XNAS")):
+        if self.isVisible() and not market_hours.all_loaded():
             self.runner.run(market_hours.preload, lambda _: self.isVisible() and self.reload(),
                             name="load exchange calendars")
 
