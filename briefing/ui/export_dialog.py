@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from briefing.export.model import DEFAULT_NEWS_PER_COMPANY, FORMATS, PAGE_SIZES, BriefingOptions
 from briefing.export.run import FORMAT_NAMES, default_name, needs_charts
+from briefing.ui.event_turns import next_turn
 
 PREVIEW_DELAY_MS = 400
 PREVIEW_SCALE = 1.0  # the preview's charts: quick; the file's charts are drawn at 2x
@@ -261,9 +262,9 @@ class ExportDialog(QDialog):
             except Exception as exc:  # noqa: BLE001 - shown to the user, the dialog stays usable
                 self._fail(exc)
                 return
-            QTimer.singleShot(0, next_chart)
+            next_turn(self, next_chart)
 
-        QTimer.singleShot(0, next_chart)
+        next_turn(self, next_chart)
 
     def _write(self, briefing, charts: dict[str, bytes], fmt: str) -> None:
         from briefing.export.run import write
