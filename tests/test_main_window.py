@@ -299,3 +299,18 @@ def test_calendars_load_once_every_panel_has_loaded(qtbot, store, tmp_path, monk
         assert events == ["all loaded", "calendars"]
     finally:
         w.runner.shutdown()
+
+
+def test_a_screenshot_waits_for_a_reload_held_back_by_the_throttle(qtbot, make_window):
+    """A panel over news reloads at most every 1.5 s on store changes: a screenshot taken in that
+    wait missed the news the demo had just seeded (the timeline without its flagged items)."""
+    from briefing.ui import screenshot
+
+    w = make_window()
+    qtbot.waitUntil(lambda: not screenshot._busy(w, None), timeout=10000)
+    w.timeline._read_started = time.monotonic()  # it has just read: the next waits its turn
+    w.timeline.reload_for_change()
+    assert w.timeline._change_timer.isActive() and not w.timeline.runner.pending
+    assert not w.timeline.settled and screenshot._busy(w, None)
+    qtbot.waitUntil(lambda: not screenshot._busy(w, None), timeout=10000)  # read, shown: settled
+    assert all(p.settled for p in w.panels)

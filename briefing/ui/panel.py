@@ -64,6 +64,11 @@ class Panel(QWidget):
         else:
             self._change_timer.start(max(1, int(wait_ms)))
 
+    @property
+    def settled(self) -> bool:
+        """No read running, and none waiting for its turn (`change_reload_ms`)."""
+        return not (self._reading or self._change_timer.isActive())
+
     def _read_in_lane(self) -> Any:
         with python_lane():  # one panel read (or feed parse, event study) at a time: process_tuning
             return self.read()

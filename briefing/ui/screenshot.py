@@ -18,6 +18,8 @@ def _busy(window, seeding) -> bool:
         return True
     if not window._loaded_emitted or window.runner.pending:
         return True
+    if not all(p.settled for p in window.panels):  # a reload held back by `change_reload_ms`
+        return True
     return window.signals._timer.isActive() or bool(window.signals._pending)
 
 
